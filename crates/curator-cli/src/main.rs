@@ -1,0 +1,91 @@
+//! `curator`: the same operations as the app's settings panel, without a window.
+//!
+//! Every subcommand takes `--json`, which prints exactly what the matching Tauri
+//! command returns; errors print `{code, message, details?}` and exit 1.
+
+use clap::{Parser, Subcommand};
+use curator_core::{ApiError, Core, CoreError};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "curator",
+    version,
+    about = "Curator: choose the LLMs that categorize and score your articles"
+)]
+struct Cli {
+    /// Database file (default: curator.db in the platform data directory).
+    #[arg(long, global = true, env = "CURATOR_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show the database path, its schema version and the app version.
+    Status {
+        /// Print JSON instead of readable lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("curator: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let json = match &cli.command {
+        Command::Status { json } => *json,
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let api = ApiError::from(e);
+            if json {
+                println!("{}", serde_json::to_string(&api).unwrap_or_default());
+            }
+            eprintln!("curator: {}", api.message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(db: Option<PathBuf>) -> Result<Core, CoreError> {
+    let path = match db {
+        Some(p) => p,
+        None => curator_core::db::default_db_path()?,
+    };
+    Core::open(&path)
+}
+
+fn print_json<T: Serialize>(value: &T) {
+    println!("{}", serde_json::to_string(value).unwrap_or_default());
+}
+
+async fn run(cli: Cli) -> Result<(), CoreError> {
+    match cli.command {
+        Command::Status { json } => {
+            let core = open(cli.db)?;
+            let status = core.status().await?;
+            if json {
+                print_json(&status);
+            } else {
+                println!("database:       {}", status.db_path);
+                println!("schema version: {}", status.schema_version);
+                println!("app version:    {}", status.app_version);
+            }
+        }
+    }
+    Ok(())
+}
