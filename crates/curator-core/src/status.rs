@@ -10,6 +10,7 @@ pub struct StatusInfo {
     /// Absolute path of the database file.
     pub db_path: String,
     /// Newest Curator migration applied to the file.
+    #[specta(type = specta_typescript::Number)]
     pub schema_version: i64,
     /// Version of this build.
     pub app_version: String,

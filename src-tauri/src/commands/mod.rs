@@ -1,0 +1,4 @@
+//! Tauri commands, one file per area. Each is an adapter: typed arguments in, one
+//! call into the core, `ApiError` out.
+
+pub mod app;

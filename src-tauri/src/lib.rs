@@ -1,0 +1,65 @@
+//! The Curator app: a thin Tauri shell over `curator-core`.
+
+mod commands;
+mod state;
+
+pub use state::AppState;
+
+use std::path::PathBuf;
+use tauri::{Manager, Runtime};
+
+/// Every command and type the webview can use. Shared by `run()` and the bindings
+/// export test, so the TypeScript bindings can never list a command the app lacks.
+pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
+        .commands(tauri_specta::collect_commands![commands::app::app_status,])
+}
+
+/// Where the database lives: `--db PATH`, else `CURATOR_DB`, else the platform default.
+fn db_path_from_args() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(v) = a.to_str().and_then(|s| s.strip_prefix("--db=")) {
+            return Some(PathBuf::from(v));
+        }
+    }
+    std::env::var_os("CURATOR_DB")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CURATOR_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let builder = specta_builder::<tauri::Wry>();
+    let state = AppState::open(db_path_from_args());
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(state)
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.set_title(&format!("Curator {}", curator_core::APP_VERSION));
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("curator: the window could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,84 @@
+//! Commands through Tauri's mock runtime (no window), and the bindings export.
+
+use super::*;
+use specta_typescript::Typescript;
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+
+fn app_with(state: AppState) -> tauri::App<tauri::test::MockRuntime> {
+    let builder = specta_builder::<tauri::test::MockRuntime>();
+    mock_builder()
+        .manage(state)
+        .invoke_handler(builder.invoke_handler())
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds")
+}
+
+fn invoke(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    cmd: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let webview = tauri::WebviewWindowBuilder::new(app, "main", Default::default())
+        .build()
+        .unwrap();
+    get_ipc_response(
+        &webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<serde_json::Value>().unwrap())
+}
+
+#[test]
+fn app_status_returns_the_database_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("curator.db");
+    let app = app_with(AppState::open(Some(db.clone())));
+    let v = invoke(&app, "app_status", serde_json::json!({})).expect("command succeeds");
+    assert_eq!(v["db_path"], db.display().to_string());
+    assert_eq!(
+        v["schema_version"],
+        curator_core::db::latest_known_version()
+    );
+    assert_eq!(v["app_version"], curator_core::APP_VERSION);
+}
+
+#[test]
+fn app_status_error_crosses_ipc_as_code_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("no-such-dir").join("curator.db");
+    let app = app_with(AppState::open(Some(db.clone())));
+    let err = invoke(&app, "app_status", serde_json::json!({})).expect_err("command fails");
+    assert_eq!(err["code"], "db_open");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains(&db.display().to_string()),
+        "{err}"
+    );
+}
+
+/// Writes `ui/src/bindings.ts`. CI runs this and fails when the committed file differs.
+#[test]
+fn export_bindings() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+    specta_builder::<tauri::Wry>()
+        .export(
+            Typescript::default()
+                .header("// Generated from the Rust types by `cargo test -p curator-app export_bindings`. Do not edit.\n"),
+            &path,
+        )
+        .expect("bindings export");
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("appStatus"));
+}
