@@ -1,0 +1,161 @@
+//! Ollama management: health/version, installed and running models, pull with
+//! streamed progress and immediate cancel, delete (reporting routes that use it).
+//! These work from the `ollama` row, or the defaults when there is none.
+
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::provider_admin::RouteRef;
+use crate::providers::config::{normalize_ollama_model, ProviderConfig, Source};
+use crate::providers::ollama::{Ollama, PullOutcome, PullProgress, RunningModel};
+use crate::providers::{Conn, ProviderId};
+use crate::{store, Core};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use specta::Type;
+use std::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
+pub struct OllamaHealth {
+    pub connected: bool,
+    pub version: Option<String>,
+    pub latency_ms: Option<u64>,
+    pub endpoint: String,
+    pub error: Option<crate::provider_admin::ErrorBrief>,
+}
+
+/// An installed model.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
+pub struct OllamaModel {
+    pub name: String,
+    pub size: Option<u64>,
+    pub parameter_size: Option<String>,
+    pub quantization_level: Option<String>,
+    pub is_loaded: bool,
+}
+
+/// What `ollama_delete_model` did.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq, Eq)]
+pub struct OllamaDeleted {
+    pub deleted: String,
+    /// Routes that still name the model (readiness now reports `model_missing`).
+    pub routes_using: Vec<RouteRef>,
+}
+
+fn model_arg(model: &str) -> Result<String> {
+    crate::providers::config::check_model_name("model", model)
+        .map(|m| normalize_ollama_model(&m))
+        .map_err(|_| CoreError::Coded {
+            code: ErrorCode::InvalidConfig,
+            message: "model: must be a model name of 1 to 256 printable characters".into(),
+            details: Some(json!({ "field": "model" })),
+        })
+}
+
+impl Core {
+    async fn ollama(&self) -> Result<Ollama> {
+        let row = self.db().call(|c| store::get_provider(c, "ollama")).await?;
+        let config = ProviderConfig::parse(
+            ProviderId::Ollama,
+            row.as_ref().map_or(&Value::Null, |r| &r.config),
+            Source::Stored,
+        )
+        .or_else(|_| ProviderConfig::parse(ProviderId::Ollama, &Value::Null, Source::Stored))?;
+        Ok(Ollama::new(Conn {
+            http: self.rt.http.clone(),
+            provider: ProviderId::Ollama,
+            base_url: config.endpoint(),
+            api_key: None,
+            timeout: config.timeout(),
+        }))
+    }
+
+    /// Reachability, version and latency; never an error for a down server.
+    pub async fn ollama_health(&self) -> Result<OllamaHealth> {
+        let o = self.ollama().await?;
+        let started = Instant::now();
+        let res =
+            crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.version()).await;
+        Ok(match res {
+            Ok(v) => OllamaHealth {
+                connected: true,
+                version: Some(v),
+                latency_ms: Some(started.elapsed().as_millis() as u64),
+                endpoint: o.conn.base_url.clone(),
+                error: None,
+            },
+            Err(e) => OllamaHealth {
+                connected: false,
+                version: None,
+                latency_ms: None,
+                endpoint: o.conn.base_url.clone(),
+                error: Some((&e).into()),
+            },
+        })
+    }
+
+    /// Installed models with the loaded flag.
+    pub async fn ollama_list_models(&self) -> Result<Vec<OllamaModel>> {
+        use crate::providers::Provider;
+        let o = self.ollama().await?;
+        let list =
+            crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.list_models())
+                .await?;
+        Ok(list
+            .into_iter()
+            .map(|m| OllamaModel {
+                name: m.name,
+                size: m.size,
+                parameter_size: m.parameter_size,
+                quantization_level: m.quantization_level,
+                is_loaded: m.is_loaded.unwrap_or(false),
+            })
+            .collect())
+    }
+
+    /// Models loaded in memory (`/api/ps`).
+    pub async fn ollama_ps(&self) -> Result<Vec<RunningModel>> {
+        let o = self.ollama().await?;
+        crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.ps()).await
+    }
+
+    /// Pull a model. Each Ollama progress line goes to `on_progress`; `cancel` stops
+    /// the download at once (the HTTP stream is dropped).
+    pub async fn ollama_pull_model(
+        &self,
+        model: &str,
+        on_progress: impl Fn(PullProgress) + Send + Sync,
+        cancel: CancellationToken,
+    ) -> Result<PullOutcome> {
+        let model = model_arg(model)?;
+        let o = self.ollama().await?;
+        let out = o.pull(&model, &on_progress, &cancel).await;
+        self.forget_models(ProviderId::Ollama);
+        out
+    }
+
+    /// Delete an installed model and report the routes that name it.
+    pub async fn ollama_delete_model(&self, model: &str) -> Result<OllamaDeleted> {
+        let model = model_arg(model)?;
+        let o = self.ollama().await?;
+        crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.delete(&model))
+            .await?;
+        self.forget_models(ProviderId::Ollama);
+        let m = model.clone();
+        let routes = self
+            .db()
+            .call(move |c| store::get_routes(c))
+            .await?
+            .into_iter()
+            .filter(|r| r.provider == "ollama" && r.model.as_deref() == Some(m.as_str()))
+            .map(|r| RouteRef {
+                task: r.task,
+                provider: r.provider,
+                model: r.model,
+            })
+            .collect();
+        Ok(OllamaDeleted {
+            deleted: model,
+            routes_using: routes,
+        })
+    }
+}
