@@ -129,10 +129,12 @@ impl Conn {
                     .with_jitter(),
             )
             .when(|f: &Fail| f.retryable)
-            .adjust(move |f: &Fail, d| match f.retry_after {
-                Some(ra) if ra > policy.max_retry_after => None,
-                Some(ra) => Some(ra),
-                None => d,
+            // `d` is None once the retries are used up: never extend past that.
+            .adjust(move |f: &Fail, d| match (d, f.retry_after) {
+                (None, _) => None,
+                (Some(_), Some(ra)) if ra > policy.max_retry_after => None,
+                (Some(_), Some(ra)) => Some(ra),
+                (Some(d), None) => Some(d),
             })
             .await
             .map_err(|f| f.err)
