@@ -19,8 +19,6 @@ pub struct OllamaHealth {
     pub connected: bool,
     pub version: Option<String>,
     pub latency_ms: Option<u64>,
-    pub endpoint: String,
-    pub error: Option<crate::provider_admin::ErrorBrief>,
 }
 
 /// An installed model.
@@ -80,16 +78,15 @@ impl Core {
                 connected: true,
                 version: Some(v),
                 latency_ms: Some(started.elapsed().as_millis() as u64),
-                endpoint: o.conn.base_url.clone(),
-                error: None,
             },
-            Err(e) => OllamaHealth {
-                connected: false,
-                version: None,
-                latency_ms: None,
-                endpoint: o.conn.base_url.clone(),
-                error: Some((&e).into()),
-            },
+            Err(e) => {
+                tracing::info!("Ollama health at {}: {e}", o.conn.base_url);
+                OllamaHealth {
+                    connected: false,
+                    version: None,
+                    latency_ms: None,
+                }
+            }
         })
     }
 

@@ -47,9 +47,6 @@ pub struct TaskReadiness {
     pub reason: Option<ReasonCode>,
     pub message: Option<String>,
     pub fix: Option<FixAction>,
-    /// What went wrong underneath (e.g. the provider's error code), when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
@@ -79,8 +76,17 @@ fn not_ready(
     reason: ReasonCode,
     message: String,
     fix: FixAction,
-    details: Option<serde_json::Value>,
+    cause: Option<&CoreError>,
 ) -> TaskReadiness {
+    // The underlying error (code and text) goes to the log, not into the sentence.
+    if let Some(e) = cause {
+        tracing::info!(
+            "readiness: {:?} because {} ({})",
+            reason,
+            e,
+            e.code().as_str()
+        );
+    }
     TaskReadiness {
         ready: false,
         provider,
@@ -88,7 +94,6 @@ fn not_ready(
         reason: Some(reason),
         message: Some(message),
         fix: Some(fix),
-        details,
     }
 }
 
@@ -158,11 +163,9 @@ fn resolve(task: Task, route: Option<&store::RouteRow>, rows: &[store::ProviderR
                 p,
                 route_model,
                 ReasonCode::ProviderUnconfigured,
-                format!("{t} is paused: {name} is not set up."),
+                format!("{t} is paused: {name} is not set up ({e})."),
                 FixAction::ConfigureProvider,
-                Some(
-                    json!({ "code": e.code(), "message": e.to_string(), "field": e.details().and_then(|d| d.get("field").cloned()) }),
-                ),
+                Some(&e),
             ));
         }
     };
@@ -195,7 +198,7 @@ fn evaluate(
             ReasonCode::ProviderUnconfigured,
             format!("{t} is paused: the {name} API key could not be read; enter it again."),
             FixAction::ConfigureProvider,
-            Some(json!({ "code": e.code(), "message": e.to_string() })),
+            Some(e),
         ),
         Err(e) if matches!(e.code(), ErrorCode::InvalidConfig | ErrorCode::SecretStore) => {
             not_ready(
@@ -204,7 +207,7 @@ fn evaluate(
                 ReasonCode::ProviderUnconfigured,
                 format!("{t} is paused: {name} is not set up."),
                 FixAction::ConfigureProvider,
-                Some(json!({ "code": e.code(), "message": e.to_string() })),
+                Some(e),
             )
         }
         Err(e) => {
@@ -224,7 +227,7 @@ fn evaluate(
                 ReasonCode::ProviderUnreachable,
                 message,
                 FixAction::TestProvider,
-                Some(json!({ "code": e.code(), "message": e.to_string() })),
+                Some(e),
             )
         }
         Ok((list, _)) if list.iter().any(|m| m.name == model) => TaskReadiness {
@@ -234,7 +237,6 @@ fn evaluate(
             reason: None,
             message: None,
             fix: None,
-            details: None,
         },
         Ok(_) if id == ProviderId::Ollama => not_ready(
             p,
