@@ -11,6 +11,8 @@ use std::time::Duration;
 use wiremock::matchers::{any, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+pub mod stream;
+
 pub const KEYS: [(&str, &str); 4] = [
     ("openai", "sk-openai-SECRET-0001"),
     ("anthropic", "sk-ant-SECRET-0002"),
