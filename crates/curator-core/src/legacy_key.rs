@@ -65,8 +65,16 @@ impl Core {
         .await?;
         // The ciphertext leaves the database once the key is safely stored.
         let clean = ProviderConfig::parse(id, &row.config, Source::Stored)?.to_json();
+        // secure_delete + checkpoint: the old bytes do not linger in free pages or the WAL.
         self.db()
-            .call(move |c| store::upsert_provider_config(c, id.as_str(), &clean))
+            .call(move |c| {
+                c.pragma_update(None, "secure_delete", "ON")?;
+                let r = store::upsert_provider_config(c, id.as_str(), &clean);
+                c.pragma_update(None, "secure_delete", "OFF")?;
+                r?;
+                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                Ok(())
+            })
             .await
     }
 }
