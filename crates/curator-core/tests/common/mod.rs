@@ -25,9 +25,12 @@ pub fn key_of(p: &str) -> &'static str {
 }
 
 pub fn fixture(rel: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel);
+    // Works from both crates: the fixtures live in curator-core/tests/fixtures.
+    let p = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../curator-core/tests/fixtures"
+    ))
+    .join(rel);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
