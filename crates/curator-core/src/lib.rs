@@ -69,6 +69,8 @@ pub(crate) struct Runtime {
     /// Providers whose legacy key could not be decrypted.
     pub(crate) unreadable_keys: Mutex<HashSet<ProviderId>>,
     pub(crate) legacy_checked: tokio::sync::OnceCell<()>,
+    /// Running pulls by model, so `ollama_cancel_pull` can stop one.
+    pub(crate) pulls: Mutex<HashMap<String, tokio_util::sync::CancellationToken>>,
 }
 
 /// The long-lived handle the app and the CLI hold. Cheap to clone.
@@ -95,6 +97,7 @@ impl Core {
                 models: Mutex::new(HashMap::new()),
                 unreadable_keys: Mutex::new(HashSet::new()),
                 legacy_checked: tokio::sync::OnceCell::new(),
+                pulls: Mutex::new(HashMap::new()),
             }),
             db,
         })

@@ -125,9 +125,47 @@ impl Core {
     ) -> Result<PullOutcome> {
         let model = model_arg(model)?;
         let o = self.ollama().await?;
+        // A second pull of the same model replaces (and stops) the first.
+        if let Some(old) = self.pulls().insert(model.clone(), cancel.clone()) {
+            old.cancel();
+        }
         let out = o.pull(&model, &on_progress, &cancel).await;
+        {
+            let mut pulls = self.pulls();
+            if pulls
+                .get(&model)
+                .is_some_and(|t| t.is_cancelled() || !cancel.is_cancelled())
+            {
+                pulls.remove(&model);
+            }
+        }
         self.forget_models(ProviderId::Ollama);
         out
+    }
+
+    fn pulls(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, CancellationToken>> {
+        self.rt.pulls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stop a running pull of `model` at once; false when none is running.
+    pub fn ollama_cancel_pull(&self, model: &str) -> bool {
+        let model = model_arg(model).unwrap_or_default();
+        match self.pulls().remove(&model) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Models being pulled right now.
+    pub fn ollama_pulls(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.pulls().keys().cloned().collect();
+        v.sort();
+        v
     }
 
     /// Delete an installed model and report the routes that name it.

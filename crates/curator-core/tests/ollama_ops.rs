@@ -158,3 +158,37 @@ async fn ollama_down_is_an_answer_or_a_code_never_a_crash() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Unreachable);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_by_model_from_another_handle() {
+    let f = ollama_stream_fake(PullScript {
+        lines: pull_lines("ollama/pull.stream.ndjson"),
+        delay: Duration::from_millis(5),
+        stall_after: Some(1),
+    })
+    .await;
+    let (_d, _db, core) = temp_core();
+    configure(&core, "ollama", &f.base, 5).await;
+    let other = core.clone();
+    let task = tokio::spawn(async move {
+        other
+            .ollama_pull_model("llama3.2", |_| {}, CancellationToken::new())
+            .await
+    });
+    for _ in 0..100 {
+        if !core.ollama_pulls().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(core.ollama_pulls(), ["llama3.2:latest"]);
+    assert!(core.ollama_cancel_pull("llama3.2"));
+    let out = tokio::time::timeout(Duration::from_secs(2), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(out, PullOutcome::Cancelled);
+    assert!(core.ollama_pulls().is_empty());
+    assert!(!core.ollama_cancel_pull("llama3.2"));
+}
