@@ -6,6 +6,7 @@ mod legacy_key;
 pub mod models;
 pub mod ollama_ops;
 pub mod provider_admin;
+mod provider_types;
 pub mod providers;
 pub mod readiness;
 pub mod routes;

@@ -3,84 +3,15 @@
 //! full catalog.
 
 use crate::error::{CoreError, ErrorCode, Result};
+pub use crate::provider_types::{
+    CatalogModel, ConnectionTest, ErrorBrief, ProviderItem, ProviderRemoved, RouteRef,
+};
 use crate::providers::config::{ProviderConfig, Source};
 use crate::providers::{self, Conn, ProviderId, RemoteModel};
 use crate::secrets::{last4, KeyStoreKind};
 use crate::{store, Core};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use specta::Type;
 use std::time::Instant;
-
-/// A configured provider as the UI and `providers list` see it. Never holds a key.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
-pub struct ProviderItem {
-    pub provider: String,
-    pub display_name: String,
-    pub enabled: bool,
-    pub config: Value,
-    pub has_key: bool,
-    pub key_last4: Option<String>,
-    /// Where the key lives (null for providers that take no key).
-    pub key_store: Option<KeyStoreKind>,
-}
-
-/// A task route, as reported by disconnect and delete.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq, Eq)]
-pub struct RouteRef {
-    pub task: String,
-    pub provider: String,
-    pub model: Option<String>,
-}
-
-/// What `delete_provider` removed.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq, Eq)]
-pub struct ProviderRemoved {
-    pub removed: String,
-    pub routes_removed: Vec<RouteRef>,
-}
-
-/// `{code, message}` of a failure reported inside a successful answer.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
-pub struct ErrorBrief {
-    pub code: ErrorCode,
-    pub message: String,
-}
-
-impl From<&CoreError> for ErrorBrief {
-    fn from(e: &CoreError) -> Self {
-        Self {
-            code: e.code(),
-            message: e.to_string(),
-        }
-    }
-}
-
-/// Result of a connection test.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
-pub struct ConnectionTest {
-    pub ok: bool,
-    pub latency_ms: Option<u64>,
-    pub version: Option<String>,
-    pub error: Option<ErrorBrief>,
-}
-
-/// One entry of a provider's full catalog.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
-pub struct CatalogModel {
-    pub id: String,
-    pub provider: ProviderId,
-    pub name: String,
-    pub display_name: Option<String>,
-    pub context_length: Option<u64>,
-    pub structured_output: Option<bool>,
-    pub size: Option<u64>,
-    pub parameter_size: Option<String>,
-    pub quantization_level: Option<String>,
-    pub is_loaded: Option<bool>,
-    /// Among the exposed models (`selected_models`; all when none are chosen).
-    pub selected: bool,
-}
 
 /// A provider's stored state, resolved for calling it.
 pub(crate) struct Resolved {
@@ -341,35 +272,49 @@ impl Core {
     /// URL and a server error. Failure is an answer (`ok: false`), not an error.
     pub async fn test_provider(&self, provider: &str) -> Result<ConnectionTest> {
         let r = self.resolve(provider).await?;
-        let conn = match self.conn_for(&r) {
+        Ok(self.health_of(&r).await)
+    }
+
+    /// Test a config and key before saving them (nothing is stored).
+    pub async fn test_provider_key(
+        &self,
+        provider: &str,
+        config: Value,
+        api_key: Option<String>,
+    ) -> Result<ConnectionTest> {
+        let id = ProviderId::parse(provider)?;
+        let config = ProviderConfig::parse(id, &config, Source::Input)?;
+        let key = match api_key.filter(|k| !k.trim().is_empty()) {
+            Some(k) => Some(k.trim().to_string()),
+            None => self.resolve(provider).await.ok().and_then(|r| r.key),
+        };
+        let r = Resolved { id, config, key };
+        Ok(self.health_of(&r).await)
+    }
+
+    async fn health_of(&self, r: &Resolved) -> ConnectionTest {
+        let failed = |e: &CoreError| ConnectionTest {
+            ok: false,
+            latency_ms: None,
+            version: None,
+            error: Some(e.into()),
+        };
+        let conn = match self.conn_for(r) {
             Ok(c) => c,
-            Err(e) => {
-                return Ok(ConnectionTest {
-                    ok: false,
-                    latency_ms: None,
-                    version: None,
-                    error: Some((&e).into()),
-                })
-            }
+            Err(e) => return failed(&e),
         };
         let timeout = conn.timeout;
         let client = providers::client(r.id, conn);
         let started = Instant::now();
-        let res = providers::with_deadline(r.id, timeout, client.health()).await;
-        Ok(match res {
+        match providers::with_deadline(r.id, timeout, client.health()).await {
             Ok(h) => ConnectionTest {
                 ok: true,
                 latency_ms: Some(started.elapsed().as_millis() as u64),
                 version: h.version,
                 error: None,
             },
-            Err(e) => ConnectionTest {
-                ok: false,
-                latency_ms: None,
-                version: None,
-                error: Some((&e).into()),
-            },
-        })
+            Err(e) => failed(&e),
+        }
     }
 
     /// The provider's full catalog (every page), with the exposed ones marked.

@@ -298,3 +298,30 @@ async fn missing_key_and_unconfigured_provider() {
         ErrorCode::UnknownProvider
     );
 }
+
+#[tokio::test]
+async fn test_provider_key_checks_without_storing() {
+    let (_d, db, core) = temp_core();
+    let s = fake("openrouter").await;
+    let cfg = config_for("openrouter", &s.uri(), 5);
+    let good = core
+        .test_provider_key("openrouter", cfg.clone(), Some(key_of("openrouter").into()))
+        .await
+        .unwrap();
+    assert!(good.ok, "{good:?}");
+    let bad = core
+        .test_provider_key("openrouter", cfg.clone(), Some("sk-or-wrong-000000".into()))
+        .await
+        .unwrap();
+    assert_eq!(bad.error.unwrap().code, ErrorCode::AuthFailed);
+    let e = core
+        .test_provider_key("openrouter", json!({"batch_size": 99}), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidConfig);
+    assert!(
+        core.list_providers().await.unwrap().is_empty(),
+        "nothing stored"
+    );
+    assert!(!std::path::Path::new(&format!("{}.keys", db.display())).exists());
+}
