@@ -9,6 +9,11 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod ollama;
+mod out;
+mod providers;
+mod routes;
+
 #[derive(Parser)]
 #[command(
     name = "curator",
@@ -19,6 +24,9 @@ struct Cli {
     /// Database file (default: curator.db in the platform data directory).
     #[arg(long, global = true, env = "CURATOR_DB", value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Print JSON (exactly what the matching app command returns) instead of lines.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,11 +34,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Show the database path, its schema version and the app version.
-    Status {
-        /// Print JSON instead of readable lines.
+    Status,
+    /// LLM providers: list, set, enable, disable, remove, test, catalog.
+    #[command(subcommand)]
+    Providers(providers::ProvidersCmd),
+    /// Models of every enabled provider.
+    Models {
+        /// Ask the providers again instead of using the 120 s cache.
         #[arg(long)]
-        json: bool,
+        refresh: bool,
     },
+    /// Task routes (which provider and model categorize and score).
+    #[command(subcommand)]
+    Routes(routes::RoutesCmd),
+    /// Whether categorization and scoring can run, and what fixes them.
+    Readiness,
+    /// Ollama: health, models, ps, pull, delete.
+    #[command(subcommand)]
+    Ollama(ollama::OllamaCmd),
 }
 
 fn main() -> ExitCode {
@@ -45,9 +66,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let json = match &cli.command {
-        Command::Status { json } => *json,
-    };
+    let json = cli.json;
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -74,8 +93,14 @@ fn print_json<T: Serialize>(value: &T) {
 }
 
 async fn run(cli: Cli) -> Result<(), CoreError> {
+    let json = cli.json;
     match cli.command {
-        Command::Status { json } => {
+        Command::Providers(cmd) => providers::run(cmd, open(cli.db)?, json).await?,
+        Command::Models { refresh } => routes::run_models(open(cli.db)?, refresh, json).await?,
+        Command::Routes(cmd) => routes::run_routes(cmd, open(cli.db)?, json).await?,
+        Command::Readiness => routes::run_readiness(open(cli.db)?, json).await?,
+        Command::Ollama(cmd) => ollama::run(cmd, open(cli.db)?, json).await?,
+        Command::Status => {
             let core = open(cli.db)?;
             let status = core.status().await?;
             if json {

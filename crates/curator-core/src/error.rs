@@ -1,13 +1,13 @@
 //! One error type for the whole core, and the `{code, message, details?}` shape it
 //! takes at every border (Tauri IPC and the CLI's `--json`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::PathBuf;
 
 /// Stable, machine-readable error codes. The UI maps codes to wording and severity;
 /// the CLI maps them to exit statuses. Add a variant only when a consumer needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The database file could not be opened or created.
@@ -136,7 +136,7 @@ impl CoreError {
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
 /// The only error shape that leaves the core: `{code, message, details?}`.
-#[derive(Debug, Clone, Serialize, Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,

@@ -2,11 +2,27 @@
 
 pub mod db;
 pub mod error;
+mod legacy_key;
+pub mod models;
+pub mod ollama_ops;
+pub mod provider_admin;
+mod provider_types;
+pub mod providers;
+pub mod readiness;
+pub mod routes;
+pub mod secrets;
 pub mod status;
+mod store;
 
 pub use error::{ApiError, CoreError, ErrorCode, Result};
 
+use providers::http::{Http, RetryPolicy};
+use providers::{ProviderId, RemoteModel};
+use secrets::{KeyStoreKind, Secrets};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// The version of this build (the workspace version).
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -36,18 +52,72 @@ fn legacy_gate(conn: &rusqlite::Connection, path: &Path) -> CoreError {
     }
 }
 
+/// Options for `Core::open_with` (tests and benchmarks; the app uses `open`).
+#[derive(Debug, Clone, Default)]
+pub struct CoreOptions {
+    /// Force a secret store instead of `CURATOR_SECRET_STORE` / the keychain probe.
+    pub secret_store: Option<KeyStoreKind>,
+    pub retry: RetryPolicy,
+}
+
+/// Long-lived runtime state shared by every clone of `Core`.
+pub(crate) struct Runtime {
+    /// The one HTTP client every provider uses.
+    pub(crate) http: Http,
+    pub(crate) secrets: Secrets,
+    /// Recently fetched catalogs (120 s), per provider.
+    pub(crate) models: Mutex<HashMap<ProviderId, (Instant, Vec<RemoteModel>)>>,
+    /// Providers whose legacy key could not be decrypted.
+    pub(crate) unreadable_keys: Mutex<HashSet<ProviderId>>,
+    pub(crate) legacy_checked: tokio::sync::OnceCell<()>,
+    /// Running pulls by model, so `ollama_cancel_pull` can stop one.
+    pub(crate) pulls: Mutex<HashMap<String, tokio_util::sync::CancellationToken>>,
+}
+
 /// The long-lived handle the app and the CLI hold. Cheap to clone.
 #[derive(Clone)]
 pub struct Core {
     db: db::Db,
+    rt: Arc<Runtime>,
 }
 
 impl Core {
     /// Open (or create) the database at `path` and migrate it.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, CoreOptions::default())
+    }
+
+    pub fn open_with(path: &Path, options: CoreOptions) -> Result<Self> {
+        let db = db::Db::open(path)?;
+        let install_id = db.call_blocking(|c| store::install_id(c))?;
+        let secrets = Secrets::new(db.path(), install_id, options.secret_store);
         Ok(Self {
-            db: db::Db::open(path)?,
+            rt: Arc::new(Runtime {
+                http: Http::new(options.retry)?,
+                secrets,
+                models: Mutex::new(HashMap::new()),
+                unreadable_keys: Mutex::new(HashSet::new()),
+                legacy_checked: tokio::sync::OnceCell::new(),
+                pulls: Mutex::new(HashMap::new()),
+            }),
+            db,
         })
+    }
+
+    /// Which secret store keys go to (may probe the keychain).
+    pub async fn key_store(&self) -> Result<KeyStoreKind> {
+        let rt = self.rt.clone();
+        self.blocking(move || Ok(rt.secrets.kind())).await
+    }
+
+    /// Run blocking work (keychain, files) off the async workers.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| CoreError::Join(e.to_string()))?
     }
 
     pub fn db(&self) -> &db::Db {

@@ -1,0 +1,89 @@
+//! Google Gemini: `GET /models`, `pageSize` + `pageToken`, `nextPageToken` until the
+//! last page. Only models that support `generateContent` are offered.
+
+use super::{Conn, Health, Provider, ProviderId, RemoteModel};
+use crate::error::Result;
+use async_trait::async_trait;
+use serde_json::Value;
+
+pub struct Gemini {
+    pub conn: Conn,
+}
+
+const MAX_PAGES: usize = 100;
+
+fn parse_model(conn: &Conn, m: &Value) -> Result<Option<RemoteModel>> {
+    let name = m
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| conn.bad_shape("a model without `name`"))?;
+    let generates = m
+        .get("supportedGenerationMethods")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|x| x == "generateContent"));
+    if !generates {
+        return Ok(None);
+    }
+    Ok(Some(RemoteModel {
+        name: name.to_string(),
+        display_name: m
+            .get("displayName")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        context_length: m.get("inputTokenLimit").and_then(Value::as_u64),
+        // Every generateContent model takes responseMimeType + schema.
+        structured_output: Some(true),
+        ..Default::default()
+    }))
+}
+
+#[async_trait]
+impl Provider for Gemini {
+    fn id(&self) -> ProviderId {
+        ProviderId::Google
+    }
+
+    async fn health(&self) -> Result<Health> {
+        let v = self
+            .conn
+            .get_json("models", &[("pageSize", "1".into())])
+            .await?;
+        if v.get("models").is_some_and(|m| !m.is_array()) {
+            return Err(self.conn.bad_shape("`models` is not a list"));
+        }
+        Ok(Health { version: None })
+    }
+
+    async fn list_models(&self) -> Result<Vec<RemoteModel>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut q = vec![("pageSize", "1000".to_string())];
+            if let Some(t) = &token {
+                q.push(("pageToken", t.clone()));
+            }
+            let v = self.conn.get_json("models", &q).await?;
+            // An empty page may omit `models`.
+            let models = match v.get("models") {
+                None => Vec::new(),
+                Some(Value::Array(a)) => a.clone(),
+                Some(_) => return Err(self.conn.bad_shape("`models` is not a list")),
+            };
+            for m in &models {
+                if let Some(rm) = parse_model(&self.conn, m)? {
+                    out.push(rm);
+                }
+            }
+            match v.get("nextPageToken").and_then(Value::as_str) {
+                Some(t) if !t.is_empty() && token.as_deref() != Some(t) => {
+                    token = Some(t.to_string())
+                }
+                Some(t) if !t.is_empty() => {
+                    return Err(self.conn.bad_shape("repeated nextPageToken"))
+                }
+                _ => return Ok(out),
+            }
+        }
+        Err(self.conn.bad_shape("too many pages"))
+    }
+}

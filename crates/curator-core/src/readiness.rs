@@ -1,0 +1,338 @@
+//! Readiness per task (readiness.md §5 order, defect 1 fixed): a reason code, a
+//! sentence and a fix action id. Both tasks are evaluated together and share one check
+//! per provider.
+
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::models::exposed;
+use crate::provider_admin::Resolved;
+use crate::providers::config::{ProviderConfig, Source};
+use crate::providers::{ProviderId, RemoteModel};
+use crate::routes::Task;
+use crate::{store, Core};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use specta::Type;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    NoProvider,
+    ProviderUnconfigured,
+    ProviderDisabled,
+    ProviderUnknown,
+    ProviderUnreachable,
+    ModelUnconfigured,
+    ModelMissing,
+}
+
+/// The action that fixes a reason (readiness.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FixAction {
+    AddProvider,
+    ConfigureProvider,
+    EnableProvider,
+    ChooseModel,
+    TestProvider,
+    PullModel,
+    ExposeModel,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
+pub struct TaskReadiness {
+    pub ready: bool,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub reason: Option<ReasonCode>,
+    pub message: Option<String>,
+    pub fix: Option<FixAction>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
+pub struct Readiness {
+    pub categorization: TaskReadiness,
+    pub scoring: TaskReadiness,
+}
+
+impl Readiness {
+    /// The one line for a banner: the first failing task (categorization, scoring).
+    pub fn first_failure(&self) -> Option<&TaskReadiness> {
+        [&self.categorization, &self.scoring]
+            .into_iter()
+            .find(|t| !t.ready)
+    }
+}
+
+/// What resolving a route (no network) gave.
+enum Resolve {
+    Done(TaskReadiness),
+    Evaluate { id: ProviderId, model: String },
+}
+
+fn not_ready(
+    provider: Option<String>,
+    model: Option<String>,
+    reason: ReasonCode,
+    message: String,
+    fix: FixAction,
+    cause: Option<&CoreError>,
+) -> TaskReadiness {
+    // The underlying error (code and text) goes to the log, not into the sentence.
+    if let Some(e) = cause {
+        tracing::info!(
+            "readiness: {:?} because {} ({})",
+            reason,
+            e,
+            e.code().as_str()
+        );
+    }
+    TaskReadiness {
+        ready: false,
+        provider,
+        model,
+        reason: Some(reason),
+        message: Some(message),
+        fix: Some(fix),
+    }
+}
+
+fn resolve(task: Task, route: Option<&store::RouteRow>, rows: &[store::ProviderRow]) -> Resolve {
+    let t = task.title();
+    let Some(route) = route else {
+        return Resolve::Done(if rows.is_empty() {
+            not_ready(
+                None,
+                None,
+                ReasonCode::NoProvider,
+                format!("{t} is paused: no LLM provider is set up."),
+                FixAction::AddProvider,
+                None,
+            )
+        } else {
+            not_ready(
+                None,
+                None,
+                ReasonCode::ModelUnconfigured,
+                format!("{t} is paused: no model is selected."),
+                FixAction::ChooseModel,
+                None,
+            )
+        });
+    };
+    let p = Some(route.provider.clone());
+    let route_model = route.model.clone().filter(|m| !m.is_empty());
+    let known = ProviderId::parse(&route.provider).ok();
+    let name = known.map_or(route.provider.clone(), |i| {
+        i.info().display_name.to_string()
+    });
+    let Some(row) = rows.iter().find(|r| r.provider == route.provider) else {
+        return Resolve::Done(not_ready(
+            p,
+            route_model,
+            ReasonCode::ProviderUnconfigured,
+            format!("{t} is paused: {name} is not set up."),
+            FixAction::ConfigureProvider,
+            None,
+        ));
+    };
+    if !row.enabled {
+        return Resolve::Done(not_ready(
+            p,
+            route_model,
+            ReasonCode::ProviderDisabled,
+            format!("{t} is paused: {name} is disabled."),
+            FixAction::EnableProvider,
+            None,
+        ));
+    }
+    let Some(id) = known else {
+        return Resolve::Done(not_ready(
+            p,
+            route_model,
+            ReasonCode::ProviderUnknown,
+            format!("{t} is paused: {name} is not supported in this version of Curator."),
+            FixAction::ChooseModel,
+            None,
+        ));
+    };
+    let config = match ProviderConfig::parse(id, &row.config, Source::Stored) {
+        Ok(c) => c,
+        Err(e) => {
+            return Resolve::Done(not_ready(
+                p,
+                route_model,
+                ReasonCode::ProviderUnconfigured,
+                format!("{t} is paused: {name} is not set up ({e})."),
+                FixAction::ConfigureProvider,
+                Some(&e),
+            ));
+        }
+    };
+    match route_model.or_else(|| config.default_model(task)) {
+        Some(model) => Resolve::Evaluate { id, model },
+        None => Resolve::Done(not_ready(
+            p,
+            None,
+            ReasonCode::ModelUnconfigured,
+            format!("{t} is paused: no model is selected."),
+            FixAction::ChooseModel,
+            None,
+        )),
+    }
+}
+
+fn evaluate(
+    task: Task,
+    id: ProviderId,
+    model: String,
+    check: &std::result::Result<(Vec<RemoteModel>, String), CoreError>,
+) -> TaskReadiness {
+    let t = task.title();
+    let name = id.info().display_name;
+    let p = Some(id.as_str().to_string());
+    match check {
+        Err(e) if matches!(e.code(), ErrorCode::KeyUnreadable) => not_ready(
+            p,
+            Some(model),
+            ReasonCode::ProviderUnconfigured,
+            format!("{t} is paused: the {name} API key could not be read; enter it again."),
+            FixAction::ConfigureProvider,
+            Some(e),
+        ),
+        Err(e) if matches!(e.code(), ErrorCode::InvalidConfig | ErrorCode::SecretStore) => {
+            not_ready(
+                p,
+                Some(model),
+                ReasonCode::ProviderUnconfigured,
+                format!("{t} is paused: {name} is not set up."),
+                FixAction::ConfigureProvider,
+                Some(e),
+            )
+        }
+        Err(e) => {
+            let message = if id == ProviderId::Ollama {
+                let endpoint = e
+                    .details()
+                    .and_then(|d| d.get("endpoint").cloned())
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                format!("{t} is paused: Ollama is not reachable at {endpoint}. Is it running?")
+            } else {
+                format!("{t} is paused: {name} could not be reached or rejected the API key.")
+            };
+            not_ready(
+                p,
+                Some(model),
+                ReasonCode::ProviderUnreachable,
+                message,
+                FixAction::TestProvider,
+                Some(e),
+            )
+        }
+        Ok((list, _)) if list.iter().any(|m| m.name == model) => TaskReadiness {
+            ready: true,
+            provider: p,
+            model: Some(model),
+            reason: None,
+            message: None,
+            fix: None,
+        },
+        Ok(_) if id == ProviderId::Ollama => not_ready(
+            p,
+            Some(model.clone()),
+            ReasonCode::ModelMissing,
+            format!("{t} is paused: the model {model} is not installed in Ollama."),
+            FixAction::PullModel,
+            None,
+        ),
+        Ok(_) => not_ready(
+            p,
+            Some(model.clone()),
+            ReasonCode::ModelMissing,
+            format!("{t} is paused: {model} is not among the models exposed for {name}."),
+            FixAction::ExposeModel,
+            None,
+        ),
+    }
+}
+
+impl Core {
+    /// One shared check: the provider's exposed models (cached 120 s), or why not.
+    async fn readiness_check(
+        &self,
+        id: ProviderId,
+    ) -> std::result::Result<(Vec<RemoteModel>, String), CoreError> {
+        let r: Resolved = self.resolve(id.as_str()).await?;
+        let endpoint = r.config.endpoint();
+        let (models, _) = self.catalog(&r, false).await.map_err(|e| match e {
+            CoreError::Coded {
+                code,
+                message,
+                details,
+            } => {
+                let mut d = details.unwrap_or_else(|| json!({}));
+                d["endpoint"] = json!(endpoint);
+                CoreError::Coded {
+                    code,
+                    message,
+                    details: Some(d),
+                }
+            }
+            other => other,
+        })?;
+        Ok((exposed(r.config.selected_models(), models), endpoint))
+    }
+
+    /// Readiness of both tasks.
+    pub async fn task_readiness(&self) -> Result<Readiness> {
+        self.migrate_legacy_google_key().await?;
+        let (rows, routes) = self
+            .db()
+            .call(|c| Ok((store::list_providers(c)?, store::get_routes(c)?)))
+            .await?;
+        let resolved: Vec<(Task, Resolve)> = Task::ALL
+            .iter()
+            .map(|t| {
+                (
+                    *t,
+                    resolve(*t, routes.iter().find(|r| r.task == t.as_str()), &rows),
+                )
+            })
+            .collect();
+        let mut needed: Vec<ProviderId> = resolved
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Resolve::Evaluate { id, .. } => Some(*id),
+                Resolve::Done(_) => None,
+            })
+            .collect();
+        needed.sort();
+        needed.dedup();
+        let checks =
+            futures::future::join_all(needed.iter().map(|id| self.readiness_check(*id))).await;
+        let checks: HashMap<ProviderId, _> = needed.into_iter().zip(checks).collect();
+        let mut out = resolved.into_iter().map(|(task, r)| match r {
+            Resolve::Done(t) => t,
+            Resolve::Evaluate { id, model } => evaluate(task, id, model, &checks[&id]),
+        });
+        let categorization = out.next().unwrap_or_else(unreachable_task);
+        let scoring = out.next().unwrap_or_else(unreachable_task);
+        Ok(Readiness {
+            categorization,
+            scoring,
+        })
+    }
+}
+
+/// Never produced: `Task::ALL` has two entries. Kept total instead of panicking.
+fn unreachable_task() -> TaskReadiness {
+    not_ready(
+        None,
+        None,
+        ReasonCode::ModelUnconfigured,
+        "no model is selected.".into(),
+        FixAction::ChooseModel,
+        None,
+    )
+}
