@@ -11,8 +11,30 @@ use tauri::{Manager, Runtime};
 /// Every command and type the webview can use. Shared by `run()` and the bindings
 /// export test, so the TypeScript bindings can never list a command the app lacks.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    tauri_specta::Builder::<R>::new()
-        .commands(tauri_specta::collect_commands![commands::app::app_status,])
+    tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
+        commands::app::app_status,
+        commands::providers::provider_kinds,
+        commands::providers::list_providers,
+        commands::providers::get_provider_config,
+        commands::providers::update_provider_config,
+        commands::providers::set_provider_enabled,
+        commands::providers::delete_provider,
+        commands::providers::test_provider,
+        commands::providers::test_provider_key,
+        commands::providers::list_provider_catalog,
+        commands::providers::key_store,
+        commands::routes::get_task_routes,
+        commands::routes::update_task_routes,
+        commands::routes::task_readiness,
+        commands::routes::list_models,
+        commands::ollama::ollama_health,
+        commands::ollama::ollama_list_models,
+        commands::ollama::ollama_ps,
+        commands::ollama::ollama_pull_model,
+        commands::ollama::ollama_cancel_pull,
+        commands::ollama::ollama_pulls,
+        commands::ollama::ollama_delete_model,
+    ])
 }
 
 /// Where the database lives: `--db PATH`, else `CURATOR_DB`, else the platform default.

@@ -21,7 +21,9 @@ pub struct ModelItem {
     pub provider: ProviderId,
     pub name: String,
     pub display_name: Option<String>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub context_length: Option<u64>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub size: Option<u64>,
     pub parameter_size: Option<String>,
     pub quantization_level: Option<String>,
@@ -43,6 +45,7 @@ pub struct ProviderModelsStatus {
     pub status: ListStatus,
     pub count: u32,
     /// Age of the list in seconds (0 when fetched now; null when there is none).
+    #[specta(type = Option<specta_typescript::Number>)]
     pub age_s: Option<u64>,
     pub error: Option<ErrorBrief>,
 }

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 pub struct OllamaHealth {
     pub connected: bool,
     pub version: Option<String>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub latency_ms: Option<u64>,
 }
 
@@ -25,6 +26,7 @@ pub struct OllamaHealth {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
 pub struct OllamaModel {
     pub name: String,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub size: Option<u64>,
     pub parameter_size: Option<String>,
     pub quantization_level: Option<String>,

@@ -101,7 +101,13 @@ impl Core {
             .db()
             .call(move |c| store::get_provider(c, &p))
             .await?
-            .ok_or_else(|| not_found(provider))?;
+            // An id Curator does not know is `unknown_provider`; a known one without a
+            // row is `provider_not_found`.
+            .ok_or_else(|| {
+                ProviderId::parse(provider)
+                    .err()
+                    .unwrap_or_else(|| not_found(provider))
+            })?;
         self.item(row).await
     }
 

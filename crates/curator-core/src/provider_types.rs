@@ -13,6 +13,7 @@ pub struct ProviderItem {
     pub provider: String,
     pub display_name: String,
     pub enabled: bool,
+    #[specta(type = specta_typescript::Unknown)]
     pub config: Value,
     pub has_key: bool,
     pub key_last4: Option<String>,
@@ -55,6 +56,7 @@ impl From<&CoreError> for ErrorBrief {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
 pub struct ConnectionTest {
     pub ok: bool,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub latency_ms: Option<u64>,
     pub version: Option<String>,
     pub error: Option<ErrorBrief>,
@@ -67,8 +69,10 @@ pub struct CatalogModel {
     pub provider: ProviderId,
     pub name: String,
     pub display_name: Option<String>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub context_length: Option<u64>,
     pub structured_output: Option<bool>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub size: Option<u64>,
     pub parameter_size: Option<String>,
     pub quantization_level: Option<String>,

@@ -40,6 +40,7 @@ pub struct TaskRoute {
     pub task: Task,
     pub provider: String,
     pub model: Option<String>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub batch_size: Option<i64>,
 }
 
@@ -64,6 +65,7 @@ pub struct RouteInput {
         skip_serializing_if = "Option::is_none"
     )]
     #[specta(optional)]
+    #[specta(type = Option<specta_typescript::Number>)]
     pub batch_size: Option<Option<i64>>,
 }
 

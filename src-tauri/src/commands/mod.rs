@@ -2,3 +2,6 @@
 //! call into the core, `ApiError` out.
 
 pub mod app;
+pub mod ollama;
+pub mod providers;
+pub mod routes;

@@ -188,7 +188,9 @@ pub struct RemoteModel {
     /// The provider's own model name (`qwen3:8b`, `models/gemini-2.5-flash`).
     pub name: String,
     pub display_name: Option<String>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub context_length: Option<u64>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub size: Option<u64>,
     pub parameter_size: Option<String>,
     pub quantization_level: Option<String>,

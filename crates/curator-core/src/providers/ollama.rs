@@ -18,8 +18,11 @@ pub struct Ollama {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
 pub struct RunningModel {
     pub name: String,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub size: Option<u64>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub size_vram: Option<u64>,
+    #[specta(type = Option<specta_typescript::Number>)]
     pub context_length: Option<u64>,
     /// When Ollama unloads it (RFC 3339, as Ollama wrote it).
     pub expires_at: Option<String>,
@@ -32,8 +35,10 @@ pub struct PullProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<specta_typescript::Number>)]
     pub total: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<specta_typescript::Number>)]
     pub completed: Option<u64>,
 }
 

@@ -5,25 +5,35 @@ use specta_typescript::Typescript;
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 
-fn app_with(state: AppState) -> tauri::App<tauri::test::MockRuntime> {
+mod parity;
+mod providers;
+
+/// A mock-runtime app with its one webview, which every `invoke` goes through.
+pub(crate) struct Harness {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+pub(crate) fn app_with(state: AppState) -> Harness {
     let builder = specta_builder::<tauri::test::MockRuntime>();
-    mock_builder()
+    let app = mock_builder()
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .build(mock_context(noop_assets()))
-        .expect("mock app builds")
+        .expect("mock app builds");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness { _app: app, webview }
 }
 
-fn invoke(
-    app: &tauri::App<tauri::test::MockRuntime>,
+pub(crate) fn invoke(
+    h: &Harness,
     cmd: &str,
     body: serde_json::Value,
 ) -> Result<serde_json::Value, serde_json::Value> {
-    let webview = tauri::WebviewWindowBuilder::new(app, "main", Default::default())
-        .build()
-        .unwrap();
     get_ipc_response(
-        &webview,
+        &h.webview,
         InvokeRequest {
             cmd: cmd.into(),
             callback: tauri::ipc::CallbackFn(0),
