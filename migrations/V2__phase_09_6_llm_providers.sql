@@ -48,3 +48,10 @@ ALTER TABLE user_preferences DROP COLUMN ollama_categorization_model;
 ALTER TABLE user_preferences DROP COLUMN ollama_scoring_model;
 ALTER TABLE user_preferences DROP COLUMN ollama_thinking;
 
+
+-- The original's Alembic head, so the original 78dd677 accepts this file as its own.
+CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO alembic_version (version_num) VALUES ('1c3cc7f7d174');

@@ -9,6 +9,8 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod upgrade;
+
 #[derive(Parser)]
 #[command(
     name = "curator",
@@ -31,6 +33,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Upgrade a database of the earlier reader in place (backup first, all or nothing).
+    Upgrade {
+        /// Print JSON instead of readable lines.
+        #[arg(long)]
+        json: bool,
+        /// Report what would be done without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -46,7 +57,7 @@ fn main() -> ExitCode {
         }
     };
     let json = match &cli.command {
-        Command::Status { json } => *json,
+        Command::Status { json } | Command::Upgrade { json, .. } => *json,
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -85,6 +96,13 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
                 println!("schema version: {}", status.schema_version);
                 println!("app version:    {}", status.app_version);
             }
+        }
+        Command::Upgrade { json, dry_run } => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => curator_core::db::default_db_path()?,
+            };
+            upgrade::run(&path, json, dry_run)?;
         }
     }
     Ok(())
