@@ -146,6 +146,10 @@ fn explain(e: &rusqlite::Error, path: &Path) -> CoreError {
 fn map_db(path: &Path) -> impl Fn(CoreError) -> CoreError + '_ {
     move |e| match e {
         CoreError::Db(inner) => explain(&inner, path),
+        CoreError::Coded { code, message, .. } if code == ErrorCode::DbCorrupt => {
+            refuse(code, path, message)
+        }
+        CoreError::Migration(m) => refuse(ErrorCode::Db, path, m),
         other => other,
     }
 }
@@ -359,10 +363,13 @@ fn verify(conn: &Connection, fk_before: &[(String, i64, String)]) -> Result<()> 
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     if problems != ["ok"] {
-        return Err(CoreError::Migration(format!(
-            "integrity_check failed: {}",
-            problems.join("; ")
-        )));
+        return Err(CoreError::coded(
+            ErrorCode::DbCorrupt,
+            format!(
+                "the database is corrupt (integrity_check: {})",
+                problems.join("; ")
+            ),
+        ));
     }
     Ok(())
 }
