@@ -339,7 +339,15 @@ fn json_null_category_groups_does_not_crash() {
 
 #[test]
 fn host_backfill_rules() {
-    let cases: &[(&[(&str, &str)], Option<&str>, Option<&str>, &str, u16)] = &[
+    /// (environment, .env text, YAML text, expected base_url, expected port)
+    type Case<'a> = (
+        &'a [(&'a str, &'a str)],
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        u16,
+    );
+    let cases: &[Case] = &[
         (
             &[("OLLAMA__HOST", "http://[FD00::1]:8080")],
             None,
