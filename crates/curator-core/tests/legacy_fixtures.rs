@@ -107,3 +107,40 @@ fn needs_upgrade_names_the_shape_and_leaves_the_file_alone() {
         assert_eq!(std::fs::read(&db).unwrap(), bytes, "{name}");
     }
 }
+
+#[test]
+fn progress_is_reported_through_to_done() {
+    use curator_core::legacy::{UpgradeProgress, UpgradeStage};
+    let (name, sqlite, expected) = fixtures()
+        .into_iter()
+        .find(|f| f.0.starts_with("v7-schema-v2-separate"))
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join(format!("{name}.db"));
+    std::fs::copy(&sqlite, &db).unwrap();
+    let seen = std::sync::Mutex::new(Vec::<UpgradeProgress>::new());
+    let env = env_for(&expected, tmp.path());
+    let report = legacy::upgrade(&db, false, &env, |p| seen.lock().unwrap().push(p)).unwrap();
+    assert!(report.changed);
+    curator_core::Core::open(&db).unwrap();
+    let seen = seen.into_inner().unwrap();
+    let stages: Vec<UpgradeStage> = seen.iter().map(|p| p.stage).collect();
+    for s in [
+        UpgradeStage::Inspecting,
+        UpgradeStage::Backup,
+        UpgradeStage::Migrating,
+        UpgradeStage::Checking,
+        UpgradeStage::Committing,
+    ] {
+        assert!(stages.contains(&s), "{s:?} missing from {stages:?}");
+    }
+    assert_eq!(stages.last(), Some(&UpgradeStage::Done));
+    let backup = seen
+        .iter()
+        .rfind(|p| p.stage == UpgradeStage::Backup)
+        .unwrap();
+    assert_eq!(backup.done, backup.total);
+    // The report and progress types serialize for the app's IPC.
+    let v = serde_json::to_value(&seen[0]).unwrap();
+    assert_eq!(v["stage"], "inspecting");
+}
