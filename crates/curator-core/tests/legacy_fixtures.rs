@@ -141,6 +141,6 @@ fn progress_is_reported_through_to_done() {
         .unwrap();
     assert_eq!(backup.done, backup.total);
     // The report and progress types serialize for the app's IPC.
-    let v = serde_json::to_value(&seen[0]).unwrap();
+    let v = serde_json::to_value(seen[0]).unwrap();
     assert_eq!(v["stage"], "inspecting");
 }
