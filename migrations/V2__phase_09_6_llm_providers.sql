@@ -1,5 +1,11 @@
 -- Phase 09.6 of the original reader (Alembic dff7a4c52b3c + 1c3cc7f7d174):
 -- provider configs and task routes replace the ollama_* preference columns.
+--
+-- This is the path of a database Curator creates. A database of the earlier reader
+-- never runs this file: the adopter (crates/curator-core/src/legacy) carries it to
+-- the same result with the original's exact rules (Ollama host from OLLAMA__HOST,
+-- .env or CONFIG_FILE, every historical shape) and records this migration as
+-- already applied.
 
 CREATE TABLE llm_provider_configs (
     id INTEGER NOT NULL PRIMARY KEY,

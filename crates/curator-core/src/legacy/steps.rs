@@ -816,7 +816,6 @@ pub fn merge_categories(conn: &Connection) -> Result<()> {
         }
     }
     let mut current = conn.prepare("SELECT slug FROM categories WHERE id = ?1")?;
-    let mut moved = Vec::new();
     for u in &updates {
         let slug: Value = current.query_row([u.keep], |r| r.get(0))?;
         if slug != Value::Text(u.slug.clone()) {
@@ -824,7 +823,6 @@ pub fn merge_categories(conn: &Connection) -> Result<()> {
                 "UPDATE categories SET slug = ?1 WHERE id = ?2",
                 params![format!("\u{0}curator-upgrade-{}", u.keep), u.keep],
             )?;
-            moved.push(u);
         }
     }
     for u in &updates {
