@@ -20,9 +20,10 @@ use crate::{CoreError, Result};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use specta::Type;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Rows of one table before and after the upgrade.
@@ -286,18 +287,134 @@ fn counts(conn: &Connection) -> Result<BTreeMap<String, i64>> {
     Ok(out)
 }
 
-fn fk_violations(conn: &Connection) -> Result<Vec<(String, i64, String)>> {
-    let mut stmt = conn.prepare("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get::<_, Option<i64>>(1)?.unwrap_or(-1),
-            r.get(2)?,
-        ))
-    })?;
-    let mut v: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
-    v.sort();
-    Ok(v)
+/// Foreign-key violations as (table, rowid, parent), in `tables` or everywhere.
+fn fk_violations(
+    conn: &Connection,
+    tables: Option<&BTreeSet<String>>,
+) -> Result<Vec<(String, i64, String)>> {
+    let mut out = Vec::new();
+    let mut collect = |sql: &str, arg: Option<&str>| -> Result<()> {
+        let mut stmt = conn.prepare(sql)?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<i64>>(1)?.unwrap_or(-1),
+                r.get(2)?,
+            ))
+        };
+        let rows: Vec<(String, i64, String)> = match arg {
+            Some(t) => stmt.query_map([t], map)?.collect::<rusqlite::Result<_>>()?,
+            None => stmt.query_map([], map)?.collect::<rusqlite::Result<_>>()?,
+        };
+        out.extend(rows);
+        Ok(())
+    };
+    match tables {
+        None => collect(
+            "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check",
+            None,
+        )?,
+        Some(set) => {
+            for t in set {
+                collect(
+                    "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check(?1)",
+                    Some(t),
+                )?;
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Entries of sqlite_master as (table, type/name/sql), to see what DDL touched.
+fn schema_entries(conn: &Connection) -> Result<BTreeSet<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT tbl_name, type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Below this size the checks cover the whole file; above it, every table the
+/// upgrade wrote (rows or schema) and the tables whose keys point at those.
+const FULL_CHECK_BYTES: i64 = 64 << 20;
+
+/// `integrity_check` and `foreign_key_check` before commit. `touched` are the tables
+/// the upgrade wrote; `pristine` is an unchanged copy of the file, consulted only
+/// when a foreign-key violation is found, to tell new ones from old ones (files of
+/// the earliest versions ran without foreign keys and may hold orphans).
+fn verify(
+    conn: &Connection,
+    touched: &BTreeSet<String>,
+    pristine: &Path,
+    full_below: i64,
+) -> Result<()> {
+    let size: i64 = conn.query_row(
+        "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
+        [],
+        |r| r.get(0),
+    )?;
+    let full = size < full_below;
+    let mut fk_scope = touched.clone();
+    if !full {
+        for t in schema::user_tables(conn)? {
+            let mut stmt = conn.prepare("SELECT \"table\" FROM pragma_foreign_key_list(?1)")?;
+            let parents: Vec<String> = stmt
+                .query_map([&t], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if parents.iter().any(|p| touched.contains(p)) {
+                fk_scope.insert(t);
+            }
+        }
+    }
+    let scope = (!full).then_some(&fk_scope);
+    let after = fk_violations(conn, scope)?;
+    if !after.is_empty() {
+        let old = Connection::open_with_flags(pristine, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let scope: Option<BTreeSet<String>> = scope.map(|s| {
+            s.iter()
+                .filter(|t| schema::has_table(&old, t).unwrap_or(false))
+                .cloned()
+                .collect()
+        });
+        let before = fk_violations(&old, scope.as_ref())?;
+        if let Some(v) = after.iter().find(|v| !before.contains(v)) {
+            return Err(CoreError::coded(
+                ErrorCode::DbCorrupt,
+                format!(
+                    "foreign_key_check failed: {} row {} has no {} row",
+                    v.0, v.1, v.2
+                ),
+            ));
+        }
+    }
+    let mut problems: Vec<String> = Vec::new();
+    let targets: Vec<Option<&String>> = if full {
+        vec![None]
+    } else {
+        touched.iter().map(Some).collect()
+    };
+    for t in targets {
+        let mut stmt = match t {
+            None => conn.prepare("PRAGMA integrity_check")?,
+            Some(t) => conn.prepare(&format!("PRAGMA integrity_check(\"{t}\")"))?,
+        };
+        let found: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        problems.extend(found.into_iter().filter(|p| p != "ok"));
+    }
+    if !problems.is_empty() {
+        return Err(CoreError::coded(
+            ErrorCode::DbCorrupt,
+            format!(
+                "the database is corrupt (integrity_check: {})",
+                problems.join("; ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Everything the upgrade does, on a connection inside a transaction.
@@ -347,30 +464,6 @@ fn transform(
             .unwrap_or(false)
     })?;
     step(6);
-    Ok(())
-}
-
-fn verify(conn: &Connection, fk_before: &[(String, i64, String)]) -> Result<()> {
-    let fk_after = fk_violations(conn)?;
-    if let Some(v) = fk_after.iter().find(|v| !fk_before.contains(v)) {
-        return Err(CoreError::Migration(format!(
-            "foreign_key_check failed: {} row {} has no {} row",
-            v.0, v.1, v.2
-        )));
-    }
-    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let problems: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if problems != ["ok"] {
-        return Err(CoreError::coded(
-            ErrorCode::DbCorrupt,
-            format!(
-                "the database is corrupt (integrity_check: {})",
-                problems.join("; ")
-            ),
-        ));
-    }
     Ok(())
 }
 
@@ -445,8 +538,8 @@ pub fn upgrade(
         total: 1,
     });
     precheck(path, !dry_run)?;
-    let conn = open(path, !dry_run)?;
-    let run = || -> Result<UpgradeReport> {
+    let mut conn = open(path, !dry_run)?;
+    let mut run = || -> Result<UpgradeReport> {
         if dry_run {
             let mut mem = Connection::open_in_memory()?;
             rusqlite::backup::Backup::new(&conn, &mut mem)?.run_to_completion(
@@ -454,10 +547,11 @@ pub fn upgrade(
                 Duration::ZERO,
                 None,
             )?;
-            return run_in(&mem, path, None, env, &progress);
+            mem.execute_batch("PRAGMA foreign_keys = OFF")?;
+            return run_in(&mut mem, path, None, env, &progress);
         }
         conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")?;
-        let result = run_in(&conn, path, Some(path), env, &progress);
+        let result = run_in(&mut conn, path, Some(path), env, &progress);
         match &result {
             Ok(r) if r.changed => {
                 progress(UpgradeProgress {
@@ -485,7 +579,7 @@ pub fn upgrade(
 /// The upgrade proper on `conn` (already in a transaction, or an in-memory copy).
 /// `backup_of` names the file to back up before the first change.
 fn run_in(
-    conn: &Connection,
+    conn: &mut Connection,
     path: &Path,
     backup_of: Option<&Path>,
     env: &UpgradeEnv,
@@ -497,7 +591,6 @@ fn run_in(
     let changed = detected.is_some() || !pending.is_empty();
     let mut backup = None;
     if changed {
-        let fk_before = fk_violations(conn)?;
         if let Some(file) = backup_of {
             let dest = backup_path(file);
             if let Err(e) = write_backup(file, &dest, progress) {
@@ -515,14 +608,37 @@ fn run_in(
             }
             backup = Some(dest);
         }
-        let work = || -> Result<()> {
-            transform(conn, detected.as_ref(), env, progress)?;
+        let pristine = backup.clone().unwrap_or_else(|| path.to_path_buf());
+        let mut work = || -> Result<()> {
+            let schema_before = schema_entries(conn)?;
+            let written = Arc::new(Mutex::new(BTreeSet::<String>::new()));
+            let sink = written.clone();
+            conn.update_hook(Some(
+                move |_: rusqlite::hooks::Action, _: &str, table: &str, _: i64| {
+                    sink.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(table.to_string());
+                },
+            ))?;
+            let result = transform(&*conn, detected.as_ref(), env, progress);
+            let unhooked = conn.update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>);
+            result?;
+            unhooked?;
             progress(UpgradeProgress {
                 stage: UpgradeStage::Checking,
                 done: 0,
                 total: 1,
             });
-            verify(conn, &fk_before)
+            let mut touched: BTreeSet<String> =
+                written.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            touched.extend(
+                schema_entries(conn)?
+                    .difference(&schema_before)
+                    .map(|(t, _)| t.clone()),
+            );
+            let tables = schema::user_tables(conn)?;
+            touched.retain(|t| tables.contains(t));
+            verify(conn, &touched, &pristine, FULL_CHECK_BYTES)
         };
         if let Err(e) = work() {
             if let Some(b) = &backup {
@@ -554,4 +670,46 @@ fn run_in(
 /// What `upgrade` would do, without writing anything (the app's "inspect").
 pub fn inspect(path: &Path, env: &UpgradeEnv) -> Result<UpgradeReport> {
     upgrade(path, true, env, |_| {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db(dir: &Path) -> (PathBuf, Connection) {
+        let p = dir.join("x.db");
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));
+             CREATE TABLE other (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));
+             INSERT INTO parent VALUES (1);
+             INSERT INTO child VALUES (1, 1);
+             INSERT INTO other VALUES (1, 99);",
+        )
+        .unwrap();
+        (p, c)
+    }
+
+    #[test]
+    fn old_orphans_pass_new_ones_fail_in_both_check_modes() {
+        for full_below in [0, i64::MAX] {
+            let dir = tempfile::tempdir().unwrap();
+            let (p, c) = db(dir.path());
+            let touched: BTreeSet<String> = ["child".to_string()].into();
+            // `other` had an orphan before: not the upgrade's doing.
+            verify(&c, &touched, &p, full_below).unwrap();
+            let pristine = dir.path().join("pristine.db");
+            std::fs::copy(&p, &pristine).unwrap();
+            c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM parent WHERE id = 1;")
+                .unwrap();
+            let touched: BTreeSet<String> = ["parent".to_string()].into();
+            let err = verify(&c, &touched, &pristine, full_below).unwrap_err();
+            assert!(
+                err.to_string().contains("foreign_key_check failed: child"),
+                "{err}"
+            );
+        }
+    }
 }
