@@ -1,5 +1,11 @@
 -- Phase 09.6 of the original reader (Alembic dff7a4c52b3c + 1c3cc7f7d174):
 -- provider configs and task routes replace the ollama_* preference columns.
+--
+-- This is the path of a database Curator creates. A database of the earlier reader
+-- never runs this file: the adopter (crates/curator-core/src/legacy) carries it to
+-- the same result with the original's exact rules (Ollama host from OLLAMA__HOST,
+-- .env or CONFIG_FILE, every historical shape) and records this migration as
+-- already applied.
 
 CREATE TABLE llm_provider_configs (
     id INTEGER NOT NULL PRIMARY KEY,
@@ -48,3 +54,10 @@ ALTER TABLE user_preferences DROP COLUMN ollama_categorization_model;
 ALTER TABLE user_preferences DROP COLUMN ollama_scoring_model;
 ALTER TABLE user_preferences DROP COLUMN ollama_thinking;
 
+
+-- The original's Alembic head, so the original 78dd677 accepts this file as its own.
+CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO alembic_version (version_num) VALUES ('1c3cc7f7d174');

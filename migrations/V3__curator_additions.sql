@@ -1,12 +1,3 @@
--- Curator's own additions to the original's head schema.
-
--- Per-task batch size override (the newest original has the same column).
+-- Curator's own addition to the original's head schema: a per-task batch size
+-- override (the newest original, bd9b8b970fb9, has the same column).
 ALTER TABLE llm_task_routes ADD COLUMN batch_size INTEGER;
-
--- Facts about this database that belong to Curator alone.
-CREATE TABLE curator_meta (
-    key TEXT NOT NULL PRIMARY KEY,
-    value TEXT NOT NULL
-);
--- Secrets in the OS keychain are keyed by this id, so two databases never share keys.
-INSERT INTO curator_meta (key, value) VALUES ('install_id', lower(hex(randomblob(16))));

@@ -13,6 +13,7 @@ mod ollama;
 mod out;
 mod providers;
 mod routes;
+mod upgrade;
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +53,12 @@ enum Command {
     /// Ollama: health, models, ps, pull, delete.
     #[command(subcommand)]
     Ollama(ollama::OllamaCmd),
+    /// Upgrade a database of the earlier reader in place (backup first, all or nothing).
+    Upgrade {
+        /// Report what would be done without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -110,6 +117,13 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
                 println!("schema version: {}", status.schema_version);
                 println!("app version:    {}", status.app_version);
             }
+        }
+        Command::Upgrade { dry_run } => {
+            let path = match cli.db {
+                Some(p) => p,
+                None => curator_core::db::default_db_path()?,
+            };
+            upgrade::run(&path, json, dry_run)?;
         }
     }
     Ok(())

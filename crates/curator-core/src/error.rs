@@ -20,6 +20,14 @@ pub enum ErrorCode {
     DbForeign,
     /// The database needs the legacy upgrade before it can be used.
     NeedsUpgrade,
+    /// Another program holds the database's write lock.
+    DbLocked,
+    /// The database file (or its folder) cannot be written.
+    DbReadOnly,
+    /// The disk (or the database's size limit) is full.
+    DiskFull,
+    /// The file is a damaged or truncated SQLite database.
+    DbCorrupt,
     InvalidConfig,
     InvalidRoute,
     UnknownProvider,
@@ -55,6 +63,10 @@ const CODE_NAMES: &[(ErrorCode, &str)] = &[
     (ErrorCode::DbTooNew, "db_too_new"),
     (ErrorCode::DbForeign, "db_foreign"),
     (ErrorCode::NeedsUpgrade, "needs_upgrade"),
+    (ErrorCode::DbLocked, "db_locked"),
+    (ErrorCode::DbReadOnly, "db_read_only"),
+    (ErrorCode::DiskFull, "disk_full"),
+    (ErrorCode::DbCorrupt, "db_corrupt"),
     (ErrorCode::InvalidConfig, "invalid_config"),
     (ErrorCode::InvalidRoute, "invalid_route"),
     (ErrorCode::UnknownProvider, "unknown_provider"),

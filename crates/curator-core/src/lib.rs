@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod error;
+pub mod legacy;
 mod legacy_key;
 pub mod models;
 pub mod ollama_ops;
@@ -30,25 +31,16 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Decide what an unmanaged database (tables, but no Curator history) is: the earlier
 /// reader's, which must go through `upgrade`, or some other application's.
 fn legacy_gate(conn: &rusqlite::Connection, path: &Path) -> CoreError {
-    let has = |t: &str| {
-        conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [t],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-        .unwrap_or(false)
-    };
-    if has("feeds") && has("articles") {
-        CoreError::NeedsUpgrade {
+    match legacy::detect(conn) {
+        Ok(Some(d)) => CoreError::NeedsUpgrade {
             path: path.to_path_buf(),
-            shape: "rss-reader".into(),
-        }
-    } else {
-        CoreError::DbForeign {
+            shape: d.shape,
+        },
+        Ok(None) => CoreError::DbForeign {
             path: path.to_path_buf(),
-            reason: "it has no feeds or articles tables".into(),
-        }
+            reason: "it has no feeds or articles tables of the earlier reader".into(),
+        },
+        Err(e) => CoreError::Db(e),
     }
 }
 
@@ -122,5 +114,23 @@ impl Core {
 
     pub fn db(&self) -> &db::Db {
         &self.db
+    }
+}
+
+impl Core {
+    /// Detect the database at `path` and report what an upgrade would do, without
+    /// writing anything.
+    pub fn inspect_upgrade(path: &Path) -> Result<legacy::UpgradeReport> {
+        legacy::inspect(path, &legacy::UpgradeEnv::from_process())
+    }
+
+    /// Upgrade the database at `path` in place (backup first, one transaction),
+    /// reporting progress; then open it.
+    pub fn upgrade_and_open(
+        path: &Path,
+        progress: impl Fn(legacy::UpgradeProgress),
+    ) -> Result<(legacy::UpgradeReport, Self)> {
+        let report = legacy::upgrade(path, false, &legacy::UpgradeEnv::from_process(), progress)?;
+        Ok((report, Self::open(path)?))
     }
 }

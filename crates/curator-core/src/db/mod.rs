@@ -102,6 +102,13 @@ fn precheck(path: &Path) -> Result<bool> {
 /// Open a connection with Curator's pragmas. Never creates a file that is not there
 /// unless `create` is set.
 pub fn connect(path: &Path, create: bool) -> Result<Connection> {
+    let conn = open_plain(path, create)?;
+    apply_pragmas(&conn, path)?;
+    Ok(conn)
+}
+
+/// Open a connection and read the schema, changing nothing in the file.
+fn open_plain(path: &Path, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
@@ -113,20 +120,28 @@ pub fn connect(path: &Path, create: bool) -> Result<Connection> {
         reason: sqlite_reason(&e),
     })?;
     conn.busy_timeout(Duration::from_secs(5))?;
+    // Reading the schema first turns "not a database" into an error here, before
+    // the WAL pragma could create side files.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+        .map_err(|e| CoreError::DbOpen {
+            path: path.to_path_buf(),
+            reason: sqlite_reason(&e),
+        })?;
+    Ok(conn)
+}
+
+/// Curator's connection pragmas: WAL, synchronous=NORMAL, foreign keys on.
+fn apply_pragmas(conn: &Connection, path: &Path) -> Result<()> {
     let apply = |conn: &Connection| -> rusqlite::Result<()> {
-        // Reading the schema first turns "not a database" into an error here, before
-        // the WAL pragma could create side files.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(())
     };
-    apply(&conn).map_err(|e| CoreError::DbOpen {
+    apply(conn).map_err(|e| CoreError::DbOpen {
         path: path.to_path_buf(),
         reason: sqlite_reason(&e),
-    })?;
-    Ok(conn)
+    })
 }
 
 fn sqlite_reason(e: &rusqlite::Error) -> String {
@@ -137,7 +152,7 @@ fn sqlite_reason(e: &rusqlite::Error) -> String {
     }
 }
 
-fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+pub(crate) fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
         [name],
@@ -175,6 +190,59 @@ pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
     )
 }
 
+/// Versions of the embedded migrations not yet recorded in the history table.
+pub fn pending_versions(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+    let applied: Vec<i64> = if table_exists(conn, HISTORY_TABLE)? {
+        let mut stmt = conn.prepare(&format!("SELECT version FROM {HISTORY_TABLE}"))?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    } else {
+        Vec::new()
+    };
+    let mut pending: Vec<i64> = migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .filter(|v| !applied.contains(v))
+        .collect();
+    pending.sort_unstable();
+    Ok(pending)
+}
+
+/// Apply the pending embedded migrations on a connection that is already inside a
+/// transaction (the legacy upgrade's), writing refinery's history exactly as
+/// refinery does. Migrations for which `satisfied(version)` holds are only recorded:
+/// the adopter has already given the database what they create.
+pub fn apply_pending(conn: &Connection, satisfied: impl Fn(i64) -> bool) -> Result<()> {
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {HISTORY_TABLE}(
+             version int4 PRIMARY KEY,
+             name VARCHAR(255),
+             applied_on VARCHAR(255),
+             checksum VARCHAR(255));"
+    ))?;
+    let pending = pending_versions(conn)?;
+    let mut all = migrations();
+    all.sort_by_key(|m| m.version());
+    for m in all
+        .iter()
+        .filter(|m| pending.contains(&i64::from(m.version())))
+    {
+        let version = i64::from(m.version());
+        if !satisfied(version) {
+            conn.execute_batch(m.sql().unwrap_or_default())
+                .map_err(|e| CoreError::Migration(format!("V{version}__{}: {e}", m.name())))?;
+        }
+        let applied_on = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        conn.execute(
+            &format!(
+                "INSERT INTO {HISTORY_TABLE} (version, name, applied_on, checksum) VALUES (?1, ?2, ?3, ?4)"
+            ),
+            rusqlite::params![version, m.name(), applied_on, m.checksum().to_string()],
+        )?;
+    }
+    Ok(())
+}
+
 /// Apply every pending embedded migration, all in one transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found = schema_version(conn)?;
@@ -207,9 +275,12 @@ impl Db {
     pub fn open(path: &Path) -> Result<Self> {
         let path = absolute(path);
         let existed = precheck(&path)?;
-        let mut conn = connect(&path, true)?;
+        let mut conn = open_plain(&path, true)?;
         let result = (|| match file_kind(&conn)? {
-            FileKind::Fresh | FileKind::Curator => migrate(&mut conn, &path),
+            FileKind::Fresh | FileKind::Curator => {
+                apply_pragmas(&conn, &path)?;
+                migrate(&mut conn, &path)
+            }
             FileKind::Unmanaged => Err(crate::legacy_gate(&conn, &path)),
         })();
         if let Err(e) = result {
