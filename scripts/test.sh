@@ -37,7 +37,7 @@ git diff --exit-code -- ui/src/bindings.ts || {
 step "UI: type check, lint, unit tests"
 (cd ui && npx tsc -b --noEmit && npx eslint . && npx vitest run) 2>&1 | tee -a "$log"
 
-if [[ -f ../shared/legacy-db/check.py ]] && grep -q '"upgrade"' crates/curator-cli/src/*.rs 2>/dev/null; then
+if [[ -f ../shared/legacy-db/check.py ]]; then
   step "legacy databases (../shared/legacy-db/check.py)"
   python3 ../shared/legacy-db/check.py --curator "$root/target/debug/curator" ../shared/legacy-db 2>&1 | tee -a "$log"
 fi

@@ -137,7 +137,15 @@ export type ErrorCode =
 /**  The file is a SQLite database of some other application. */
 "db_foreign" | 
 /**  The database needs the legacy upgrade before it can be used. */
-"needs_upgrade" | "invalid_config" | "invalid_route" | "unknown_provider" | "provider_not_found" | "auth_failed" | "not_found" | "rate_limited" | "overloaded" | "server_error" | "timeout" | "unreachable" | "bad_response" | "model_not_found" | "key_unreadable" | "secret_store" | "io" | "internal";
+"needs_upgrade" | 
+/**  Another program holds the database's write lock. */
+"db_locked" | 
+/**  The database file (or its folder) cannot be written. */
+"db_read_only" | 
+/**  The disk (or the database's size limit) is full. */
+"disk_full" | 
+/**  The file is a damaged or truncated SQLite database. */
+"db_corrupt" | "invalid_config" | "invalid_route" | "unknown_provider" | "provider_not_found" | "auth_failed" | "not_found" | "rate_limited" | "overloaded" | "server_error" | "timeout" | "unreachable" | "bad_response" | "model_not_found" | "key_unreadable" | "secret_store" | "io" | "internal";
 
 /**  The action that fixes a reason (readiness.md §6). */
 export type FixAction = "add_provider" | "configure_provider" | "enable_provider" | "choose_model" | "test_provider" | "pull_model" | "expose_model";

@@ -341,7 +341,8 @@ async fn every_readiness_reason_in_order() {
     );
     // The JSON shape of the result.
     let v = serde_json::to_value(&r).unwrap();
-    let keys: Vec<&String> = v["scoring"].as_object().unwrap().keys().collect();
+    let mut keys: Vec<&String> = v["scoring"].as_object().unwrap().keys().collect();
+    keys.sort();
     assert_eq!(
         keys,
         ["fix", "message", "model", "provider", "ready", "reason"]
