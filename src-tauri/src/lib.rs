@@ -13,6 +13,9 @@ use tauri::{Manager, Runtime};
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         commands::app::app_status,
+        commands::database::open_database,
+        commands::database::inspect_upgrade,
+        commands::database::upgrade_database,
         commands::providers::provider_kinds,
         commands::providers::list_providers,
         commands::providers::get_provider_config,
@@ -67,6 +70,7 @@ pub fn run() {
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

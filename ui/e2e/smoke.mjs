@@ -1,10 +1,11 @@
 // End-to-end smoke test: the real app in a real window (under Xvfb), driven through
 // tauri-driver + WebKitWebDriver. Fails unless the window shows the schema version
-// that the Rust core reports for the same database.
+// that the Rust core reports for the same database. A second session opens a database
+// of the earlier reader and upgrades it from the window.
 //
 //   node e2e/smoke.mjs <app binary> <curator cli binary>
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { remote } from "webdriverio";
@@ -31,23 +32,31 @@ const check = (name, ok, detail) => {
   console.log(`${ok ? "ok" : "FAIL"} - ${name}${ok ? "" : `: ${detail}`}`);
 };
 
-let browser;
-try {
+const legacyFixture = new URL(
+  "../../crates/curator-core/tests/fixtures/legacy-db/v7-schema-v2-separate-thinking-host-9824235.sqlite",
+  import.meta.url,
+);
+
+async function session(args) {
   for (let i = 0; ; i++) {
     try {
-      browser = await remote({
+      return await remote({
         hostname: "127.0.0.1",
         port: 4444,
         logLevel: "warn",
         connectionRetryCount: 0,
-        capabilities: { "tauri:options": { application: app } },
+        capabilities: { "tauri:options": { application: app, args } },
       });
-      break;
     } catch (e) {
       if (i >= 20) throw e;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+let browser;
+try {
+  browser = await session([]);
   const version = await browser.$('[data-testid="schema-version"]');
   await version.waitForDisplayed({ timeout: 20_000 });
   const shown = (await version.getText()).trim();
@@ -55,7 +64,7 @@ try {
   const path = (await (await browser.$('[data-testid="db-path"]')).getText()).trim();
   check("window shows the database path from Rust", path === expected.db_path, `window shows "${path}", Rust says ${expected.db_path}`);
 
-  // Keyboard: the sidebar buttons are reachable and switch panes.
+  // The sidebar switches panes.
   await (await browser.$("button=Providers")).click();
   const heading = await browser.$("h1=Providers");
   check("sidebar switches to Providers", await heading.isDisplayed(), "no Providers heading");
@@ -64,8 +73,32 @@ try {
     await (await browser.$('[data-testid="schema-version"]')).waitForDisplayed();
     await browser.saveScreenshot(process.env.E2E_SCREENSHOT);
   }
+  await browser.deleteSession();
+  browser = undefined;
+
+  // A database of the earlier reader: the window says what it found, asks, upgrades.
+  const legacy = join(dir, "rss-reader.db");
+  copyFileSync(legacyFixture, legacy);
+  const original = readFileSync(legacy);
+  browser = await session(["--db", legacy]);
+  const shape = await browser.$('[data-testid="detected-shape"]');
+  await shape.waitForDisplayed({ timeout: 20_000 });
+  check("window names the legacy shape", (await shape.getText()).trim() === "V7", await shape.getText());
+  check("nothing is written before the user agrees", Buffer.compare(original, readFileSync(legacy)) === 0, "file changed");
+  await (await browser.$("button=Upgrade this database")).click();
+  const backup = await browser.$('[data-testid="backup-path"]');
+  await backup.waitForDisplayed({ timeout: 30_000 });
+  const backupPath = (await backup.getText()).trim();
+  check("the backup named in the window exists", existsSync(backupPath), backupPath);
+  const after = await browser.$('[data-testid="schema-version"]');
+  await after.waitForDisplayed({ timeout: 20_000 });
+  const upgraded = JSON.parse(execFileSync(cli, ["--db", legacy, "status", "--json"], { env }).toString());
+  check("after the upgrade the window shows Rust's schema version", (await after.getText()).trim() === String(upgraded.schema_version), await after.getText());
+  if (process.env.E2E_UPGRADE_SCREENSHOT) await browser.saveScreenshot(process.env.E2E_UPGRADE_SCREENSHOT);
 } catch (e) {
   check("e2e session", false, e?.message ?? String(e));
+  const shot = process.env.E2E_FAIL_SCREENSHOT;
+  if (shot && browser) await browser.saveScreenshot(shot).catch(() => {});
 } finally {
   await browser?.deleteSession().catch(() => {});
   driver.kill();

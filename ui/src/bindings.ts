@@ -8,6 +8,18 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Database path, schema version and app version, for the first screen. */
 	appStatus: () => typedError<StatusInfo, ApiError_Serialize>(__TAURI_INVOKE("app_status")),
+	/**
+	 *  Use another database file ("Open existing database…"). A database of the earlier
+	 *  reader answers `needs_upgrade`; the window then offers the upgrade.
+	 */
+	openDatabase: (path: string) => typedError<StatusInfo, ApiError_Serialize>(__TAURI_INVOKE("open_database", { path })),
+	/**  What the upgrade of the current database would do (nothing is written). */
+	inspectUpgrade: () => typedError<UpgradeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("inspect_upgrade")),
+	/**
+	 *  Upgrade the current database in place: backup first, one transaction, progress on
+	 *  `on_progress`. On failure nothing has changed.
+	 */
+	upgradeDatabase: (onProgress: Channel<UpgradeProgress>) => typedError<UpgradeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("upgrade_database", { onProgress })),
 	/**  The five providers Curator knows, in registry order, with their facts. */
 	providerKinds: () => __TAURI_INVOKE<ProviderKind[]>("provider_kinds"),
 	/**  Configured providers, registry order; never a key (only `has_key`, `key_last4`). */
@@ -438,6 +450,12 @@ export type StatusInfo = {
 	app_version: string,
 };
 
+/**  Rows of one table before and after the upgrade. */
+export type TableCounts = {
+	before: number,
+	after: number,
+};
+
 export type Task = "categorization" | "scoring";
 
 export type TaskReadiness = TaskReadiness_Serialize | TaskReadiness_Deserialize;
@@ -519,6 +537,53 @@ export type TaskRoutes_Serialize = {
 	routes: TaskRoute_Serialize[],
 	use_separate_models: boolean,
 };
+
+/**  Progress of an upgrade: `done` of `total` units of the current stage. */
+export type UpgradeProgress = {
+	stage: UpgradeStage,
+	done: number,
+	total: number,
+};
+
+/**  What `upgrade` found and did (the CLI's `--json` output and the app's report). */
+export type UpgradeReport = UpgradeReport_Serialize | UpgradeReport_Deserialize;
+
+/**  What `upgrade` found and did (the CLI's `--json` output and the app's report). */
+export type UpgradeReport_Deserialize = {
+	/**
+	 *  Shape id of schema-history.md (`V0`…`V7`, `D`, `A1`…`A3`, `T`, `F`, `N1`,
+	 *  `N2`, `newer`), or `curator` for a database that is already Curator's.
+	 */
+	detected: string,
+	/**  Whether the file was (or, in a dry run, would be) changed. */
+	changed: boolean,
+	/**  Path of the backup copy, when one was written. */
+	backup?: string | null,
+	/**  Curator schema version after the upgrade. */
+	schema_version: number,
+	/**  Row counts per table. */
+	tables: { [key in string]: TableCounts },
+};
+
+/**  What `upgrade` found and did (the CLI's `--json` output and the app's report). */
+export type UpgradeReport_Serialize = {
+	/**
+	 *  Shape id of schema-history.md (`V0`…`V7`, `D`, `A1`…`A3`, `T`, `F`, `N1`,
+	 *  `N2`, `newer`), or `curator` for a database that is already Curator's.
+	 */
+	detected: string,
+	/**  Whether the file was (or, in a dry run, would be) changed. */
+	changed: boolean,
+	/**  Path of the backup copy, when one was written. */
+	backup: string | null,
+	/**  Curator schema version after the upgrade. */
+	schema_version: number,
+	/**  Row counts per table. */
+	tables: { [key in string]: TableCounts },
+};
+
+/**  Where an upgrade is. */
+export type UpgradeStage = "inspecting" | "backup" | "migrating" | "checking" | "committing" | "done";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

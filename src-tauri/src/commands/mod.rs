@@ -2,6 +2,7 @@
 //! call into the core, `ApiError` out.
 
 pub mod app;
+pub mod database;
 pub mod ollama;
 pub mod providers;
 pub mod routes;

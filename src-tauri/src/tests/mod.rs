@@ -5,6 +5,7 @@ use specta_typescript::Typescript;
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 
+mod database;
 mod parity;
 mod providers;
 

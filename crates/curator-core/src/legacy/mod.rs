@@ -29,7 +29,9 @@ use std::time::Duration;
 /// Rows of one table before and after the upgrade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 pub struct TableCounts {
+    #[specta(type = specta_typescript::Number)]
     pub before: i64,
+    #[specta(type = specta_typescript::Number)]
     pub after: i64,
 }
 
@@ -44,6 +46,7 @@ pub struct UpgradeReport {
     /// Path of the backup copy, when one was written.
     pub backup: Option<String>,
     /// Curator schema version after the upgrade.
+    #[specta(type = specta_typescript::Number)]
     pub schema_version: i64,
     /// Row counts per table.
     pub tables: BTreeMap<String, TableCounts>,
@@ -65,7 +68,9 @@ pub enum UpgradeStage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 pub struct UpgradeProgress {
     pub stage: UpgradeStage,
+    #[specta(type = specta_typescript::Number)]
     pub done: u64,
+    #[specta(type = specta_typescript::Number)]
     pub total: u64,
 }
 

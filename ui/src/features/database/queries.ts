@@ -1,10 +1,12 @@
-import { queryOptions } from "@tanstack/react-query";
-import { commands } from "../../bindings";
+import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { Channel } from "@tauri-apps/api/core";
+import { commands, type UpgradeProgress, type UpgradeReport_Serialize } from "../../bindings";
 import { call } from "../../lib/ipc";
 
 export const databaseKeys = {
   all: ["database"] as const,
   status: () => [...databaseKeys.all, "status"] as const,
+  upgradePlan: () => [...databaseKeys.all, "upgrade-plan"] as const,
 };
 
 export const statusQuery = () =>
@@ -13,3 +15,43 @@ export const statusQuery = () =>
     queryFn: () => call(commands.appStatus()),
     retry: false,
   });
+
+/** What an upgrade of the current database would do; nothing is written. */
+export const upgradePlanQuery = (enabled: boolean) =>
+  queryOptions({
+    queryKey: databaseKeys.upgradePlan(),
+    queryFn: () => call(commands.inspectUpgrade()),
+    retry: false,
+    enabled,
+  });
+
+/**
+ * Switching or upgrading the database changes every answer the app has cached, so
+ * both mutations reset the whole cache rather than naming keys.
+ */
+export function useOpenDatabase() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (path: string) => call(commands.openDatabase(path)),
+    onSettled: () => qc.resetQueries(),
+  });
+}
+
+/** `onDone` runs before the status is refetched (which unmounts the upgrade panel). */
+export function useUpgradeDatabase(
+  onProgress: (p: UpgradeProgress) => void,
+  onDone: (r: UpgradeReport_Serialize) => void,
+) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => {
+      const channel = new Channel<UpgradeProgress>();
+      channel.onmessage = onProgress;
+      return call(commands.upgradeDatabase(channel));
+    },
+    onSuccess: (report) => {
+      onDone(report);
+      return qc.resetQueries({ queryKey: databaseKeys.status() });
+    },
+  });
+}
