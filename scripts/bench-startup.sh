@@ -16,8 +16,8 @@ cargo build -q --release -p empty-window --features tauri/custom-protocol
 export DISPLAY=:97
 Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
+for _ in $(seq 100); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
 trap 'kill $xvfb 2>/dev/null || true' EXIT
-sleep 1
 
 tree_pids() { # a pid and all its descendants
   local pid=$1; echo "$pid"

@@ -12,6 +12,7 @@ dir=$(mktemp -d)
 export DISPLAY=:96
 Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
+for _ in $(seq 100); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
 CURATOR_DB="$dir/curator.db" "$bin" >"$dir/app.log" 2>&1 &
 app=$!
 trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$dir"' EXIT
