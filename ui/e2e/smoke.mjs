@@ -57,6 +57,8 @@ async function session(args) {
 let browser;
 try {
   browser = await session([]);
+  // The app reopens the section used last time (a UI preference): go to Database.
+  await (await browser.$("button=Database")).click();
   const version = await browser.$('[data-testid="schema-version"]');
   await version.waitForDisplayed({ timeout: 20_000 });
   const shown = (await version.getText()).trim();
@@ -64,15 +66,12 @@ try {
   const path = (await (await browser.$('[data-testid="db-path"]')).getText()).trim();
   check("window shows the database path from Rust", path === expected.db_path, `window shows "${path}", Rust says ${expected.db_path}`);
 
-  // The sidebar switches panes.
+  if (process.env.E2E_SCREENSHOT) await browser.saveScreenshot(process.env.E2E_SCREENSHOT);
+
+  // The sidebar switches panes (and the choice is remembered for the next start).
   await (await browser.$("button=Providers")).click();
   const heading = await browser.$("h1=Providers");
   check("sidebar switches to Providers", await heading.isDisplayed(), "no Providers heading");
-  if (process.env.E2E_SCREENSHOT) {
-    await (await browser.$("button=Database")).click();
-    await (await browser.$('[data-testid="schema-version"]')).waitForDisplayed();
-    await browser.saveScreenshot(process.env.E2E_SCREENSHOT);
-  }
   await browser.deleteSession();
   browser = undefined;
 
@@ -81,6 +80,9 @@ try {
   copyFileSync(legacyFixture, legacy);
   const original = readFileSync(legacy);
   browser = await session(["--db", legacy]);
+  await (await browser.$("button=Providers")).waitForDisplayed({ timeout: 20_000 });
+  check("the section used last time is reopened", (await (await browser.$("button=Providers")).getAttribute("aria-current")) === "page", "Providers is not the current section");
+  await (await browser.$("button=Database")).click();
   const shape = await browser.$('[data-testid="detected-shape"]');
   await shape.waitForDisplayed({ timeout: 20_000 });
   check("window names the legacy shape", (await shape.getText()).trim() === "V7", await shape.getText());

@@ -1,4 +1,5 @@
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
+import { loadPref, savePref } from "../../lib/prefs";
 import { DatabasePane } from "../database/DatabasePane";
 
 const SECTIONS = [
@@ -8,6 +9,8 @@ const SECTIONS = [
 ] as const;
 
 type SectionId = (typeof SECTIONS)[number]["id"];
+
+const isSection = (v: unknown): v is SectionId => SECTIONS.some((s) => s.id === v);
 
 function Placeholder({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -22,6 +25,22 @@ function Placeholder({ title, children }: { title: string; children: ReactNode }
 export function Shell() {
   const [section, setSection] = useState<SectionId>("database");
 
+  // Reopen the section that was open last time.
+  useEffect(() => {
+    let live = true;
+    void loadPref<string>("section").then((saved) => {
+      if (live && isSection(saved)) setSection(saved);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const choose = (id: SectionId) => {
+    setSection(id);
+    void savePref("section", id);
+  };
+
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Settings sections">
@@ -33,7 +52,7 @@ export function Shell() {
                 type="button"
                 className="nav-item"
                 aria-current={section === s.id ? "page" : undefined}
-                onClick={() => setSection(s.id)}
+                onClick={() => choose(s.id)}
               >
                 {s.label}
               </button>
