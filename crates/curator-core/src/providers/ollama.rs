@@ -63,8 +63,10 @@ impl Ollama {
             .ok_or_else(|| self.conn.bad_shape("no `version`"))
     }
 
-    pub async fn tags(&self) -> Result<Vec<RemoteModel>> {
-        let v = self.conn.get_json("api/tags", &[]).await?;
+    /// GET `path` (`api/tags` or `api/ps`) and pair each entry of its `models` list
+    /// with the entry's name (`model`, else `name`).
+    async fn named_models(&self, path: &str) -> Result<Vec<(String, Value)>> {
+        let v = self.conn.get_json(path, &[]).await?;
         let models = v
             .get("models")
             .and_then(Value::as_array)
@@ -77,51 +79,50 @@ impl Ollama {
                     .or_else(|| m.get("name"))
                     .and_then(Value::as_str)
                     .ok_or_else(|| self.conn.bad_shape("a model without a name"))?;
-                Ok(RemoteModel {
-                    name: name.to_string(),
-                    display_name: Some(name.to_string()),
-                    size: m.get("size").and_then(Value::as_u64),
-                    parameter_size: m
-                        .pointer("/details/parameter_size")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    quantization_level: m
-                        .pointer("/details/quantization_level")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    is_loaded: Some(false),
-                    ..Default::default()
-                })
+                Ok((name.to_string(), m.clone()))
             })
             .collect()
     }
 
-    pub async fn ps(&self) -> Result<Vec<RunningModel>> {
-        let v = self.conn.get_json("api/ps", &[]).await?;
-        let models = v
-            .get("models")
-            .and_then(Value::as_array)
-            .ok_or_else(|| self.conn.bad_shape("no `models` list"))?;
-        models
-            .iter()
-            .map(|m| {
-                let name = m
-                    .get("model")
-                    .or_else(|| m.get("name"))
+    pub async fn tags(&self) -> Result<Vec<RemoteModel>> {
+        Ok(self
+            .named_models("api/tags")
+            .await?
+            .into_iter()
+            .map(|(name, m)| RemoteModel {
+                display_name: Some(name.clone()),
+                name,
+                size: m.get("size").and_then(Value::as_u64),
+                parameter_size: m
+                    .pointer("/details/parameter_size")
                     .and_then(Value::as_str)
-                    .ok_or_else(|| self.conn.bad_shape("a model without a name"))?;
-                Ok(RunningModel {
-                    name: name.to_string(),
-                    size: m.get("size").and_then(Value::as_u64),
-                    size_vram: m.get("size_vram").and_then(Value::as_u64),
-                    context_length: m.get("context_length").and_then(Value::as_u64),
-                    expires_at: m
-                        .get("expires_at")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                })
+                    .map(str::to_string),
+                quantization_level: m
+                    .pointer("/details/quantization_level")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                is_loaded: Some(false),
+                ..Default::default()
             })
-            .collect()
+            .collect())
+    }
+
+    pub async fn ps(&self) -> Result<Vec<RunningModel>> {
+        Ok(self
+            .named_models("api/ps")
+            .await?
+            .into_iter()
+            .map(|(name, m)| RunningModel {
+                name,
+                size: m.get("size").and_then(Value::as_u64),
+                size_vram: m.get("size_vram").and_then(Value::as_u64),
+                context_length: m.get("context_length").and_then(Value::as_u64),
+                expires_at: m
+                    .get("expires_at")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            })
+            .collect())
     }
 
     /// Delete an installed model; a 404 is `model_not_found`.
