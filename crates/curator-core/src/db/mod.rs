@@ -15,7 +15,8 @@ mod embedded {
 
 /// Name of refinery's bookkeeping table.
 pub const HISTORY_TABLE: &str = "refinery_schema_history";
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// The first 16 bytes of every SQLite database file.
+pub(crate) const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The migrations compiled into this build.
 pub fn migrations() -> Vec<refinery::Migration> {

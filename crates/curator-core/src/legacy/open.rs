@@ -2,8 +2,6 @@
 
 use super::*;
 
-pub(super) const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
 pub(super) fn refuse(code: ErrorCode, path: &Path, reason: impl std::fmt::Display) -> CoreError {
     CoreError::coded(
         code,
@@ -101,7 +99,7 @@ pub(super) fn precheck(path: &Path, write: bool) -> Result<()> {
         }
         n
     };
-    if n < 16 || &head[..16] != SQLITE_MAGIC {
+    if n < 16 || &head[..16] != crate::db::SQLITE_MAGIC {
         return Err(refuse(
             ErrorCode::DbForeign,
             path,

@@ -9,12 +9,7 @@ pub struct Column {
 }
 
 pub fn has_table(conn: &Connection, name: &str) -> Result<bool> {
-    conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
-        [name],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n > 0)
+    crate::db::table_exists(conn, name)
 }
 
 pub fn columns(conn: &Connection, table: &str) -> Result<Vec<Column>> {
