@@ -11,11 +11,16 @@ use tauri::{Manager, Runtime};
 /// Every command and type the webview can use. Shared by `run()` and the bindings
 /// export test, so the TypeScript bindings can never list a command the app lacks.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
+    // One TypeScript type per payload: the wire shape, not a `_Serialize`/`_Deserialize`
+    // pair the UI would have to choose between.
+    tauri_specta::Builder::<R>::new()
+        .disable_serde_phases()
+        .commands(tauri_specta::collect_commands![
         commands::app::app_status,
         commands::database::open_database,
         commands::database::inspect_upgrade,
         commands::database::upgrade_database,
+        commands::database::list_backups,
         commands::providers::provider_kinds,
         commands::providers::list_providers,
         commands::providers::get_provider_config,
@@ -26,6 +31,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         commands::providers::test_provider_key,
         commands::providers::list_provider_catalog,
         commands::providers::key_store,
+        commands::providers::provider_endpoint,
         commands::routes::get_task_routes,
         commands::routes::update_task_routes,
         commands::routes::task_readiness,
@@ -71,6 +77,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

@@ -1,5 +1,6 @@
 //! Curator's core: everything the app and the CLI share. No Tauri in here.
 
+pub mod backups;
 pub mod db;
 pub mod error;
 pub mod legacy;

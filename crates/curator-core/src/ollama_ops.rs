@@ -83,6 +83,7 @@ impl Core {
             },
             Err(e) => {
                 tracing::info!("Ollama health at {}: {e}", o.conn.base_url);
+                self.forget_models(ProviderId::Ollama);
                 OllamaHealth {
                     connected: false,
                     version: None,

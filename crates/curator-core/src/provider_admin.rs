@@ -278,7 +278,13 @@ impl Core {
     /// URL and a server error. Failure is an answer (`ok: false`), not an error.
     pub async fn test_provider(&self, provider: &str) -> Result<ConnectionTest> {
         let r = self.resolve(provider).await?;
-        Ok(self.health_of(&r).await)
+        let test = self.health_of(&r).await;
+        if !test.ok {
+            // Readiness follows health: a provider that stopped answering must not
+            // look ready from a model list fetched while it still did.
+            self.forget_models(r.id);
+        }
+        Ok(test)
     }
 
     /// Test a config and key before saving them (nothing is stored).

@@ -2,6 +2,7 @@
 //! with progress over a Channel).
 
 use crate::AppState;
+use curator_core::backups::{self, BackupFile};
 use curator_core::legacy::{UpgradeProgress, UpgradeReport};
 use curator_core::status::StatusInfo;
 use curator_core::{ApiError, Core, CoreError};
@@ -56,4 +57,12 @@ pub async fn upgrade_database(
     .await?;
     state.install(path, core);
     Ok(report)
+}
+
+/// The backup copies beside the current database (name, size, time), newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_backups(state: State<'_, AppState>) -> Result<Vec<BackupFile>, ApiError> {
+    let path = state.path()?;
+    blocking(move || backups::list(&path)).await
 }

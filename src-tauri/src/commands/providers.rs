@@ -2,7 +2,8 @@
 
 use crate::AppState;
 use curator_core::provider_admin::*;
-use curator_core::providers::{provider_kinds as kinds, ProviderKind};
+use curator_core::providers::endpoint::{self, ProviderEndpoint};
+use curator_core::providers::{provider_kinds as kinds, ProviderId, ProviderKind};
 use curator_core::secrets::KeyStoreKind;
 use curator_core::ApiError;
 use serde_json::Value;
@@ -113,4 +114,15 @@ pub async fn list_provider_catalog(
 #[specta::specta]
 pub async fn key_store(state: State<'_, AppState>) -> Result<KeyStoreKind, ApiError> {
     Ok(state.core()?.key_store().await?)
+}
+
+/// Where a provider's requests would go for `base_url` (null: the default), and the
+/// exact URL that listing its models requests; the same rule the client uses.
+#[tauri::command]
+#[specta::specta]
+pub fn provider_endpoint(
+    provider: ProviderId,
+    base_url: Option<String>,
+) -> Result<ProviderEndpoint, ApiError> {
+    Ok(endpoint::preview(provider, base_url.as_deref())?)
 }

@@ -293,10 +293,10 @@ impl ProviderConfig {
     pub fn endpoint(&self) -> String {
         match self {
             Self::Ollama(c) => format!("{}:{}", c.base_url, c.port),
-            Self::Keyed(id, c) => c
-                .base_url
-                .clone()
-                .unwrap_or_else(|| id.info().default_base_url.to_string()),
+            Self::Keyed(id, c) => super::endpoint::request_base(
+                *id,
+                c.base_url.as_deref().unwrap_or(id.info().default_base_url),
+            ),
         }
     }
 

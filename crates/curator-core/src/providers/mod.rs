@@ -3,6 +3,7 @@
 
 mod anthropic;
 pub mod config;
+pub mod endpoint;
 mod gemini;
 pub mod http;
 pub mod ollama;
