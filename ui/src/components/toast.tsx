@@ -37,7 +37,7 @@ export function ToastRegion() {
           <ToastContent className="toast-content">
             <Text slot="title">{t.content.message}</Text>
           </ToastContent>
-          <Button slot="close" className="toast-close" aria-label="Close">
+          <Button slot="close" className="toast-close" aria-label="Dismiss notification">
             ×
           </Button>
         </Toast>

@@ -19,16 +19,42 @@ export function applyTheme(choice: ThemeChoice): void {
 }
 
 /**
+ * The store answers asynchronously; a copy in localStorage lets the first paint use the
+ * chosen theme (no flash of the OS theme). The store stays the source of truth.
+ */
+const CACHE_KEY = "curator.theme";
+
+export function cachedTheme(): ThemeChoice {
+  try {
+    const v = window.localStorage.getItem(CACHE_KEY);
+    return isThemeChoice(v) ? v : "system";
+  } catch {
+    return "system";
+  }
+}
+
+function cacheTheme(choice: ThemeChoice) {
+  try {
+    window.localStorage.setItem(CACHE_KEY, choice);
+  } catch {
+    // Without localStorage the first paint follows the OS until the store answers.
+  }
+}
+
+/**
  * The theme choice, kept in tauri-plugin-store (`theme`). In System the window follows
  * the OS and changes with it while open.
  */
 export function useTheme() {
-  const [choice, setChoice] = useState<ThemeChoice>("system");
+  const [choice, setChoice] = useState<ThemeChoice>(cachedTheme);
 
   useEffect(() => {
     let live = true;
     void loadPref<string>("theme").then((saved) => {
-      if (live && isThemeChoice(saved)) setChoice(saved);
+      if (live && isThemeChoice(saved)) {
+        setChoice(saved);
+        cacheTheme(saved);
+      }
     });
     return () => {
       live = false;
@@ -46,6 +72,7 @@ export function useTheme() {
 
   const choose = useCallback((next: ThemeChoice) => {
     setChoice(next);
+    cacheTheme(next);
     void savePref("theme", next);
   }, []);
 

@@ -1,13 +1,29 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { Channel } from "@tauri-apps/api/core";
-import { commands, type UpgradeProgress, type UpgradeReport_Serialize } from "../../bindings";
-import { call } from "../../lib/ipc";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { commands, type ApiError, type UpgradeProgress, type UpgradeReport } from "../../bindings";
+import { call, CommandError } from "../../lib/ipc";
+import { keys } from "../../lib/queryKeys";
 
 export const databaseKeys = {
-  all: ["database"] as const,
-  status: () => [...databaseKeys.all, "status"] as const,
-  upgradePlan: () => [...databaseKeys.all, "upgrade-plan"] as const,
+  status: () => keys.status,
+  upgradePlan: () => keys.upgradePlan,
+  backups: () => keys.backups,
 };
+
+/** One backup copy beside the database (`<file>.bak-<UTC time>`), newest first. */
+export type BackupFile = { name: string; path: string; size: number; modified: string /* RFC 3339 */ };
+
+// `commands.listBackups()` once the bindings have it; the same command by name until then.
+const listBackups = (): Promise<BackupFile[]> =>
+  invoke<BackupFile[]>("list_backups").catch((e: unknown) => {
+    throw e instanceof Error ? e : new CommandError(e as ApiError);
+  });
+
+export const backupsQuery = () =>
+  queryOptions({
+    queryKey: databaseKeys.backups(),
+    queryFn: listBackups,
+  });
 
 export const statusQuery = () =>
   queryOptions({
@@ -40,7 +56,7 @@ export function useOpenDatabase() {
 /** `onDone` runs before the status is refetched (which unmounts the upgrade panel). */
 export function useUpgradeDatabase(
   onProgress: (p: UpgradeProgress) => void,
-  onDone: (r: UpgradeReport_Serialize) => void,
+  onDone: (r: UpgradeReport) => void,
 ) {
   const qc = useQueryClient();
   return useMutation({
@@ -51,7 +67,11 @@ export function useUpgradeDatabase(
     },
     onSuccess: (report) => {
       onDone(report);
-      return qc.resetQueries({ queryKey: databaseKeys.status() });
+      // The upgrade wrote a backup beside the database.
+      return Promise.all([
+        qc.resetQueries({ queryKey: databaseKeys.status() }),
+        qc.invalidateQueries({ queryKey: databaseKeys.backups() }),
+      ]);
     },
   });
 }

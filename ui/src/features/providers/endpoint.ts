@@ -1,23 +1,16 @@
-import { invoke } from "@tauri-apps/api/core";
-import type { ApiError } from "../../bindings";
-import type { ProviderId } from "./config";
+import { commands, type ApiError, type ProviderItem } from "../../bindings";
 
-/** Where a provider's requests go, and the exact URL that listing its models requests. */
-export type ProviderEndpoint = { base_url: string; models_url: string };
+export type { ProviderEndpoint } from "../../bindings";
+
+/** The core's one base-URL rule, for the live preview under "Base URL". */
+export const providerEndpoint = commands.providerEndpoint;
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: ApiError };
+type RemoveKey = (provider: string) => Promise<Result<ProviderItem>>;
 
 /**
- * `commands.providerEndpoint(provider, baseUrl)` — the core's one base-URL rule, used for
- * the live preview under "Base URL". Kept as a wrapper so that switching to the generated
- * binding is a one-line change:
- *   export const providerEndpoint = commands.providerEndpoint;
+ * Removing only a provider's key needs a command of its own (`delete_provider_key`);
+ * the "Remove" action is offered once the generated bindings have it.
  */
-export async function providerEndpoint(provider: ProviderId, baseUrl: string | null): Promise<Result<ProviderEndpoint>> {
-  try {
-    return { status: "ok", data: await invoke<ProviderEndpoint>("provider_endpoint", { provider, baseUrl }) };
-  } catch (e) {
-    if (e instanceof Error) throw e;
-    return { status: "error", error: e as ApiError };
-  }
-}
+export const removeKeyCommand = (): RemoveKey | undefined =>
+  (commands as unknown as Record<string, RemoveKey | undefined>).deleteProviderKey;

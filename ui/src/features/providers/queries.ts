@@ -4,10 +4,11 @@
  */
 import { queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { commands, type ErrorBrief } from "../../bindings";
+import { commands, type ErrorBrief, type ProviderItem } from "../../bindings";
 import { call } from "../../lib/ipc";
 import { invalidates, keys } from "../../lib/queryKeys";
-import type { ProviderConfig, ProviderId } from "./config";
+import { PROVIDER_IDS, type ProviderConfig, type ProviderId } from "./config";
+import { providerEndpoint, removeKeyCommand } from "./endpoint";
 
 /** Health is polled every 20 s while the window is visible (ui.md §6.2). */
 export const HEALTH_INTERVAL_MS = 20_000;
@@ -20,30 +21,7 @@ export function invalidateKeys(qc: QueryClient, list: readonly (readonly unknown
   return Promise.all(list.map((queryKey) => qc.invalidateQueries({ queryKey }, { cancelRefetch: false })));
 }
 
-export const providerKindsQuery = () =>
-  queryOptions({
-    queryKey: keys.providerKinds,
-    queryFn: () => commands.providerKinds(),
-    staleTime: Infinity,
-  });
-
-export const providersQuery = () =>
-  queryOptions({
-    queryKey: keys.providers,
-    queryFn: () => call(commands.listProviders()),
-  });
-
-export const routesQuery = () =>
-  queryOptions({
-    queryKey: keys.routes,
-    queryFn: () => call(commands.getTaskRoutes()),
-  });
-
-export const modelsQuery = () =>
-  queryOptions({
-    queryKey: keys.models,
-    queryFn: () => call(commands.listModels(false)),
-  });
+export { modelsQuery, providerKindsQuery, providersQuery, routesQuery } from "../../lib/queries";
 
 /** One provider's health, the same shape for Ollama and the key-based providers. */
 export type Health = {
@@ -130,6 +108,19 @@ export const catalogQuery = (provider: string, enabled: boolean) =>
 
 // ── Mutations ───────────────────────────────────────────────────────────────────
 
+/** Put a saved provider into the cached list at once (registry order), before the refetch. */
+function upsertProvider(qc: QueryClient, item: ProviderItem) {
+  qc.setQueryData<ProviderItem[]>(keys.providers, (old) => {
+    if (!old) return old;
+    const rest = old.filter((p) => p.provider !== item.provider);
+    const rank = (p: string) => {
+      const i = PROVIDER_IDS.indexOf(p as ProviderId);
+      return i < 0 ? PROVIDER_IDS.length : i;
+    };
+    return [...rest, item].sort((a, b) => rank(a.provider) - rank(b.provider));
+  });
+}
+
 export type SaveInput = { provider: ProviderId; config: ProviderConfig; apiKey: string | null };
 
 export function useSaveProvider() {
@@ -137,7 +128,10 @@ export function useSaveProvider() {
   return useMutation({
     mutationFn: ({ provider, config, apiKey }: SaveInput) =>
       call(commands.updateProviderConfig(provider, config, apiKey)),
-    onSuccess: (_r, { provider }) => invalidateKeys(qc, invalidates.updateProviderConfig(provider)),
+    onSuccess: (item, { provider }) => {
+      upsertProvider(qc, item);
+      return invalidateKeys(qc, invalidates.updateProviderConfig(provider));
+    },
   });
 }
 
@@ -146,6 +140,7 @@ export function useSetEnabled() {
   return useMutation({
     mutationFn: ({ provider, enabled }: { provider: string; enabled: boolean }) =>
       call(commands.setProviderEnabled(provider, enabled)),
+    onSuccess: (item) => upsertProvider(qc, item),
     onSettled: (_r, _e, { provider }) => invalidateKeys(qc, invalidates.setProviderEnabled(provider)),
   });
 }
@@ -154,6 +149,8 @@ export function useDeleteProvider() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (provider: string) => call(commands.deleteProvider(provider)),
+    onSuccess: (_r, provider) =>
+      qc.setQueryData<ProviderItem[]>(keys.providers, (old) => old?.filter((p) => p.provider !== provider)),
     onSettled: (_r, _e, provider) => invalidateKeys(qc, invalidates.deleteProvider(provider)),
   });
 }
@@ -173,3 +170,35 @@ export function useDeleteOllamaModel() {
     onSettled: () => invalidateKeys(qc, invalidates.ollamaDelete()),
   });
 }
+
+/** The exact URLs a base URL leads to, by the core's one rule (pure: cached for good). */
+export const endpointQuery = (provider: ProviderId, baseUrl: string | null) =>
+  queryOptions({
+    queryKey: keys.endpoint(provider, baseUrl),
+    queryFn: () => call(providerEndpoint(provider, baseUrl)),
+    staleTime: Infinity,
+    retry: false,
+  });
+
+/** Remove only the stored key (config and routes stay). */
+export function useRemoveKey() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (provider: string) => {
+      const cmd = removeKeyCommand();
+      if (!cmd) throw new Error("Removing a key is not possible here; disconnect the provider instead.");
+      return call(cmd(provider));
+    },
+    onSuccess: (item) => upsertProvider(qc, item),
+    onSettled: (_r, _e, provider) => invalidateKeys(qc, invalidates.updateProviderConfig(provider)),
+  });
+}
+
+/** Where API keys are kept (keychain or the file beside the database); fixed per run. */
+export const keyStoreQuery = () =>
+  queryOptions({
+    queryKey: keys.keyStore,
+    queryFn: () => call(commands.keyStore()),
+    staleTime: Infinity,
+    retry: false,
+  });

@@ -23,8 +23,8 @@ export function formatSpeed(bps: number | null): string | null {
 export function formatContext(tokens: number | null | undefined): string | null {
   if (tokens == null || tokens <= 0) return null;
   if (tokens >= 1_000_000 && tokens % 1_000_000 === 0) return `${tokens / 1_000_000}M tokens`;
-  if (tokens >= 1000 && tokens % 1024 === 0) return `${tokens / 1024}k tokens`;
   if (tokens >= 1000 && tokens % 1000 === 0) return `${tokens / 1000}k tokens`;
+  if (tokens >= 1000 && tokens % 1024 === 0) return `${tokens / 1024}k tokens`;
   return `${tokens.toLocaleString("en-US")} tokens`;
 }
 
@@ -89,7 +89,7 @@ export function connectionSentence(e: Failure, providerLabel: string, endpoint?:
     case "server_error":
       return `${providerLabel} had a server error. Try again later.`;
     case "bad_response":
-      return `The answer did not come from a ${providerLabel} server. Check the base URL.`;
+      return `The answer did not look like one from ${providerLabel}. Check the base URL.`;
     case "key_unreadable":
       return `The stored ${providerLabel} API key could not be read. Enter it again.`;
     case "secret_store":
