@@ -88,7 +88,11 @@ function actions(browser, mode) {
       if (kb) {
         await focus(el);
         await browser.keys([" "]);
-      } else await el.click();
+      } else {
+        // Switches and checkboxes keep their input visually hidden: click its label.
+        const label = await el.$("./ancestor::label[1]");
+        await ((await label.isExisting()) ? label : el).click();
+      }
     },
     async fill(name, text) {
       const el = await find(name);
@@ -98,9 +102,11 @@ function actions(browser, mode) {
         await browser.keys(["Backspace"]);
         await browser.keys(text.split(""));
       } else {
+        // React owns the value: clear it the way a user does, then type.
         await el.click();
-        await el.clearValue();
-        await el.setValue(text);
+        await browser.keys(["Control", "a"]);
+        await browser.keys(["Backspace"]);
+        await el.addValue(text);
       }
     },
     /** Type into a combobox and choose the option whose text starts with `option`. */
@@ -113,8 +119,9 @@ function actions(browser, mode) {
         await browser.keys(search.split(""));
       } else {
         await el.click();
-        await el.clearValue();
-        await el.setValue(search);
+        await browser.keys(["Control", "a"]);
+        await browser.keys(["Backspace"]);
+        await el.addValue(search);
       }
       const opt = await browser.$(`//*[@role="option"][starts-with(normalize-space(.), "${option}")]`);
       await opt.waitForExist({ timeout: 10_000 });
@@ -179,9 +186,10 @@ async function scenario(mode) {
     await ui.fill("Host", "http://127.0.0.1");
     await ui.fill("Port", String(ollama.port));
     await ui.press("Test connection");
-    await waitFor("Ollama test connects", async () => /connected/i.test(await browser.$("body").getText()));
+    await waitFor("Ollama test connects", async () => (await browser.$("body").getText()).includes("Connected"));
     await ui.press("Save");
-    await waitFor("Ollama card appears", async () => (await browser.$("aria/Ollama")).isExisting());
+    if (shots) await browser.saveScreenshot(join(shots, `ollama-saved-${mode}.png`));
+    await waitFor("Ollama card appears", async () => (await browser.$("aria/Ollama provider")).isExisting());
 
     // OpenAI-compatible, with a key, a base URL and a choice of models.
     await ui.press("Add provider");
@@ -192,7 +200,7 @@ async function scenario(mode) {
     await waitFor("base URL preview", async () => (await browser.$("body").getText()).includes(preview));
     check(`${mode}: the base URL preview shows the exact models URL`, true);
     await ui.press("Test connection");
-    await waitFor("OpenAI test connects", async () => /connected/i.test(await browser.$("body").getText()));
+    await waitFor("OpenAI test connects", async () => (await browser.$("body").getText()).includes("Connected"));
     await ui.press("Save");
     await waitFor("OpenAI saved", async () => /stored in/i.test(await browser.$("body").getText()));
     const html = await browser.execute(() => document.documentElement.outerHTML);
@@ -271,6 +279,14 @@ async function scenario(mode) {
   } catch (e) {
     check(`${mode}: scenario`, false, e?.message ?? String(e));
     if (browser && shots) await browser.saveScreenshot(join(shots, `fail-${mode}.png`)).catch(() => {});
+    if (browser && process.env.E2E_DEBUG) {
+      for (const cmd of ["list_models", "list_providers", "get_task_routes"]) {
+        const r = await browser.executeAsync((c, done) => {
+          window.__TAURI_INTERNALS__.invoke(c, { refresh: false }).then((v) => done(JSON.stringify(v)), (e) => done("ERR " + JSON.stringify(e)));
+        }, cmd).catch((e) => e.message);
+        console.log(`# ${cmd}: ${r}`);
+      }
+    }
   } finally {
     await browser?.deleteSession().catch(() => {});
     await ollama.stop();

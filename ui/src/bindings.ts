@@ -32,6 +32,8 @@ export const commands = {
 	setProviderEnabled: (provider: string, enabled: boolean) => typedError<ProviderItem, ApiError>(__TAURI_INVOKE("set_provider_enabled", { provider, enabled })),
 	/**  Disconnect: config, key and every route that used the provider, in one transaction. */
 	deleteProvider: (provider: string) => typedError<ProviderRemoved, ApiError>(__TAURI_INVOKE("delete_provider", { provider })),
+	/**  Remove only the provider's API key; config and routes stay. */
+	deleteProviderKey: (provider: string) => typedError<ProviderItem, ApiError>(__TAURI_INVOKE("delete_provider_key", { provider })),
 	testProvider: (provider: string) => typedError<ConnectionTest, ApiError>(__TAURI_INVOKE("test_provider", { provider })),
 	/**  Test a config and key before saving them; nothing is stored. */
 	testProviderKey: (provider: string, config: ConfigJson, apiKey: string | null) => typedError<ConnectionTest, ApiError>(__TAURI_INVOKE("test_provider_key", { provider, config, apiKey })),

@@ -183,6 +183,28 @@ impl Core {
         self.get_provider_config(provider).await
     }
 
+    /// Remove a configured provider's API key (config and routes are kept; the provider
+    /// then reports the key as missing until a new one is saved).
+    pub async fn delete_provider_key(&self, provider: &str) -> Result<ProviderItem> {
+        let id = ProviderId::parse(provider)?;
+        let p = id.as_str();
+        if self
+            .db()
+            .call(move |c| store::get_provider(c, p))
+            .await?
+            .is_none()
+        {
+            return Err(not_found(provider));
+        }
+        if id.info().needs_key {
+            let rt = self.rt.clone();
+            self.blocking(move || rt.secrets.delete(id.as_str()))
+                .await?;
+        }
+        self.forget_models(id);
+        self.get_provider_config(provider).await
+    }
+
     /// Disconnect: delete the provider's routes, config and key in one transaction.
     pub async fn delete_provider(&self, provider: &str) -> Result<ProviderRemoved> {
         let p = provider.to_string();

@@ -237,3 +237,21 @@ async fn legacy_google_key_without_keyfile_is_key_unreadable() {
         .unwrap()
         .contains("could not be read"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_key_keeps_config_and_routes() {
+    let (_d, db, core) = temp_core();
+    let s = fake("openai").await;
+    configure(&core, "openai", &s.uri(), 2).await;
+    let before = core.get_provider_config("openai").await.unwrap();
+    assert!(before.has_key);
+    let after = core.delete_provider_key("openai").await.unwrap();
+    assert!(!after.has_key);
+    assert_eq!(after.key_last4, None);
+    assert_eq!(after.config, before.config);
+    let kf = std::fs::read_to_string(format!("{}.keys", db.display())).unwrap_or_default();
+    assert!(!kf.contains(key_of("openai")), "the key is gone from the file store");
+    // A provider that is not configured is `provider_not_found`, and nothing changes.
+    let err = core.delete_provider_key("anthropic").await.unwrap_err();
+    assert_eq!(curator_core::ApiError::from(err).code, ErrorCode::ProviderNotFound);
+}

@@ -65,6 +65,16 @@ pub async fn set_provider_enabled(
         .await?)
 }
 
+/// Remove only the provider's API key; config and routes stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_provider_key(
+    state: State<'_, AppState>,
+    provider: String,
+) -> Result<ProviderItem, ApiError> {
+    Ok(state.core()?.delete_provider_key(&provider).await?)
+}
+
 /// Disconnect: config, key and every route that used the provider, in one transaction.
 #[tauri::command]
 #[specta::specta]

@@ -1,7 +1,7 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { Channel, invoke } from "@tauri-apps/api/core";
-import { commands, type ApiError, type UpgradeProgress, type UpgradeReport } from "../../bindings";
-import { call, CommandError } from "../../lib/ipc";
+import { Channel } from "@tauri-apps/api/core";
+import { commands, type UpgradeProgress, type UpgradeReport } from "../../bindings";
+import { call } from "../../lib/ipc";
 import { keys } from "../../lib/queryKeys";
 
 export const databaseKeys = {
@@ -10,19 +10,12 @@ export const databaseKeys = {
   backups: () => keys.backups,
 };
 
-/** One backup copy beside the database (`<file>.bak-<UTC time>`), newest first. */
-export type BackupFile = { name: string; path: string; size: number; modified: string /* RFC 3339 */ };
-
-// `commands.listBackups()` once the bindings have it; the same command by name until then.
-const listBackups = (): Promise<BackupFile[]> =>
-  invoke<BackupFile[]>("list_backups").catch((e: unknown) => {
-    throw e instanceof Error ? e : new CommandError(e as ApiError);
-  });
+export type { BackupFile } from "../../bindings";
 
 export const backupsQuery = () =>
   queryOptions({
     queryKey: databaseKeys.backups(),
-    queryFn: listBackups,
+    queryFn: () => call(commands.listBackups()),
   });
 
 export const statusQuery = () =>

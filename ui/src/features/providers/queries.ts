@@ -14,11 +14,16 @@ import { providerEndpoint, removeKeyCommand } from "./endpoint";
 export const HEALTH_INTERVAL_MS = 20_000;
 
 /**
- * Invalidate without cancelling a fetch already under way: TanStack would otherwise
- * start a second request while the first is still in flight in the core.
+ * Invalidate after a change. A health check already under way is left to finish (never
+ * two requests in flight per provider); every other query refetches, since a fetch that
+ * started before the change may carry data from before it.
  */
 export function invalidateKeys(qc: QueryClient, list: readonly (readonly unknown[])[]) {
-  return Promise.all(list.map((queryKey) => qc.invalidateQueries({ queryKey }, { cancelRefetch: false })));
+  return Promise.all(
+    list.map((queryKey) =>
+      qc.invalidateQueries({ queryKey }, { cancelRefetch: queryKey[0] !== keys.healthAll[0] }),
+    ),
+  );
 }
 
 export { modelsQuery, providerKindsQuery, providersQuery, routesQuery } from "../../lib/queries";
