@@ -76,6 +76,12 @@ function actions(browser, mode) {
   const kb = mode === "keyboard";
   return {
     find,
+    async pressEl(el) {
+      if (kb) {
+        await focus(el);
+        await browser.keys(["Enter"]);
+      } else await el.click();
+    },
     async press(name) {
       const el = await find(name);
       if (kb) {
@@ -100,7 +106,7 @@ function actions(browser, mode) {
         await focus(el);
         await browser.keys(["Control", "a"]);
         await browser.keys(["Backspace"]);
-        await browser.keys(text.split(""));
+        for (const ch of text) await browser.keys(ch); // one at a time: repeats must not merge
       } else {
         // React owns the value: clear it the way a user does, then type.
         await el.click();
@@ -116,7 +122,7 @@ function actions(browser, mode) {
         await focus(el);
         await browser.keys(["Control", "a"]);
         await browser.keys(["Backspace"]);
-        await browser.keys(search.split(""));
+        for (const ch of search) await browser.keys(ch);
       } else {
         await el.click();
         await browser.keys(["Control", "a"]);
@@ -258,11 +264,15 @@ async function scenario(mode) {
     check(`${mode}: the disconnect confirmation names Categorization`, (await confirm.getText()).includes("Categorization"));
     const confirmBtn = await confirm.$("aria/Disconnect");
     if (mode === "keyboard") {
-      await browser.execute((e) => e.focus(), confirmBtn); // focus lands inside the trapped dialog
-      const trapped = await browser.execute((d) => d.contains(document.activeElement), confirm);
+      // Tab and Shift+Tab cycle inside the dialog and never reach the window behind it.
+      let trapped = true;
+      for (const k of [["Tab"], ["Tab"], ["Tab"], ["Tab"], ["Shift", "Tab"], ["Shift", "Tab"], ["Shift", "Tab"]]) {
+        await browser.keys(k);
+        trapped &&= await browser.execute((d) => d.contains(document.activeElement), confirm);
+      }
       check(`${mode}: focus is trapped in the confirmation`, trapped);
-      await browser.keys(["Enter"]);
-    } else await confirmBtn.click();
+    }
+    await ui.pressEl(confirmBtn);
     await waitFor("Ollama card gone", async () => !(await browser.$("aria/Ollama").isExisting()));
 
     // The CLI on the same database agrees with the window.
