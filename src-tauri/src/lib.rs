@@ -27,7 +27,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::providers::update_provider_config,
             commands::providers::set_provider_enabled,
             commands::providers::delete_provider,
-        commands::providers::delete_provider_key,
+            commands::providers::delete_provider_key,
             commands::providers::test_provider,
             commands::providers::test_provider_key,
             commands::providers::list_provider_catalog,

@@ -250,8 +250,14 @@ async fn removing_a_key_keeps_config_and_routes() {
     assert_eq!(after.key_last4, None);
     assert_eq!(after.config, before.config);
     let kf = std::fs::read_to_string(format!("{}.keys", db.display())).unwrap_or_default();
-    assert!(!kf.contains(key_of("openai")), "the key is gone from the file store");
+    assert!(
+        !kf.contains(key_of("openai")),
+        "the key is gone from the file store"
+    );
     // A provider that is not configured is `provider_not_found`, and nothing changes.
     let err = core.delete_provider_key("anthropic").await.unwrap_err();
-    assert_eq!(curator_core::ApiError::from(err).code, ErrorCode::ProviderNotFound);
+    assert_eq!(
+        curator_core::ApiError::from(err).code,
+        ErrorCode::ProviderNotFound
+    );
 }

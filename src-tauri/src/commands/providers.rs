@@ -1,9 +1,11 @@
 //! Provider commands: configure, test, enable/disable, disconnect, catalogs.
 
 use crate::AppState;
-use curator_core::provider_admin::*;
+use curator_core::providers::admin::{ConnectionTest, ProviderItem, ProviderRemoved};
+use curator_core::providers::catalog::CatalogModel;
 use curator_core::providers::endpoint::{self, ProviderEndpoint};
-use curator_core::providers::{provider_kinds as kinds, ProviderId, ProviderKind};
+use curator_core::providers::ProviderId;
+use curator_core::providers::{provider_kinds as kinds, ProviderKind};
 use curator_core::secrets::KeyStoreKind;
 use curator_core::ApiError;
 use serde_json::Value;
