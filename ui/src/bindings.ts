@@ -26,13 +26,13 @@ export const commands = {
 	listProviders: () => typedError<ProviderItem_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("list_providers")),
 	getProviderConfig: (provider: string) => typedError<ProviderItem_Serialize, ApiError_Serialize>(__TAURI_INVOKE("get_provider_config", { provider })),
 	/**  Save a provider's whole config (and its key, when given). Never touches task routes. */
-	updateProviderConfig: (provider: string, config: ConfigJson, apiKey: string | null) => typedError<ProviderItem_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_provider_config", { provider, config, apiKey })),
+	updateProviderConfig: (provider: string, config: ConfigJson_Deserialize, apiKey: string | null) => typedError<ProviderItem_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_provider_config", { provider, config, apiKey })),
 	setProviderEnabled: (provider: string, enabled: boolean) => typedError<ProviderItem_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_provider_enabled", { provider, enabled })),
 	/**  Disconnect: config, key and every route that used the provider, in one transaction. */
 	deleteProvider: (provider: string) => typedError<ProviderRemoved_Serialize, ApiError_Serialize>(__TAURI_INVOKE("delete_provider", { provider })),
 	testProvider: (provider: string) => typedError<ConnectionTest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_provider", { provider })),
 	/**  Test a config and key before saving them; nothing is stored. */
-	testProviderKey: (provider: string, config: ConfigJson, apiKey: string | null) => typedError<ConnectionTest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_provider_key", { provider, config, apiKey })),
+	testProviderKey: (provider: string, config: ConfigJson_Deserialize, apiKey: string | null) => typedError<ConnectionTest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_provider_key", { provider, config, apiKey })),
 	/**  A key-based provider's full catalog, for choosing which models to expose. */
 	listProviderCatalog: (provider: string) => typedError<CatalogModel_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("list_provider_catalog", { provider })),
 	/**  Where API keys are kept: the OS keychain or the 0600 file beside the database. */
@@ -55,17 +55,26 @@ export const commands = {
 };
 
 /* Types */
-/**  The only error shape that leaves the core: `{code, message, details?}`. */
+/**
+ *  The only error shape that leaves the core: `{code, message, details?}`, whether as
+ *  a command's error or inside an answer that reports a failure.
+ */
 export type ApiError = ApiError_Serialize | ApiError_Deserialize;
 
-/**  The only error shape that leaves the core: `{code, message, details?}`. */
+/**
+ *  The only error shape that leaves the core: `{code, message, details?}`, whether as
+ *  a command's error or inside an answer that reports a failure.
+ */
 export type ApiError_Deserialize = {
 	code: ErrorCode,
 	message: string,
 	details?: unknown | null,
 };
 
-/**  The only error shape that leaves the core: `{code, message, details?}`. */
+/**
+ *  The only error shape that leaves the core: `{code, message, details?}`, whether as
+ *  a command's error or inside an answer that reports a failure.
+ */
 export type ApiError_Serialize = {
 	code: ErrorCode,
 	message: string,
@@ -107,8 +116,23 @@ export type CatalogModel_Serialize = {
 	selected: boolean,
 };
 
-/**  A provider's config as JSON; the core validates it field by field. */
-export type ConfigJson = unknown;
+/**
+ *  A provider's config as the user gives it (fields with defaults may be omitted); the
+ *  core reads it by the provider's id and validates it field by field.
+ */
+export type ConfigJson = ConfigJson_Serialize | ConfigJson_Deserialize;
+
+/**
+ *  A provider's config as the user gives it (fields with defaults may be omitted); the
+ *  core reads it by the provider's id and validates it field by field.
+ */
+export type ConfigJson_Deserialize = ProviderConfigInput_Deserialize;
+
+/**
+ *  A provider's config as the user gives it (fields with defaults may be omitted); the
+ *  core reads it by the provider's id and validates it field by field.
+ */
+export type ConfigJson_Serialize = ProviderConfigInput_Serialize;
 
 /**  Result of a connection test. */
 export type ConnectionTest = ConnectionTest_Serialize | ConnectionTest_Deserialize;
@@ -118,7 +142,7 @@ export type ConnectionTest_Deserialize = {
 	ok: boolean,
 	latency_ms?: number | null,
 	version?: string | null,
-	error?: ErrorBrief | null,
+	error?: ApiError_Deserialize | null,
 };
 
 /**  Result of a connection test. */
@@ -126,18 +150,13 @@ export type ConnectionTest_Serialize = {
 	ok: boolean,
 	latency_ms: number | null,
 	version: string | null,
-	error: ErrorBrief | null,
-};
-
-/**  `{code, message}` of a failure reported inside a successful answer. */
-export type ErrorBrief = {
-	code: ErrorCode,
-	message: string,
+	error: ApiError_Serialize | null,
 };
 
 /**
  *  Stable, machine-readable error codes. The UI maps codes to wording and severity;
  *  the CLI maps them to exit statuses. Add a variant only when a consumer needs it.
+ *  The wire name (serde) and `as_str` (strum) are both derived, in snake_case.
  */
 export type ErrorCode = 
 /**  The database file could not be opened or created. */
@@ -164,6 +183,46 @@ export type FixAction = "add_provider" | "configure_provider" | "enable_provider
 
 /**  Where keys live. */
 export type KeyStoreKind = "keychain" | "file";
+
+/**  A key-based provider's config as stored and shown. */
+export type KeyedConfig = KeyedConfig_Serialize | KeyedConfig_Deserialize;
+
+/**  What the user may send for a key-based provider; absent fields take defaults. */
+export type KeyedConfigInput = KeyedConfigInput_Serialize | KeyedConfigInput_Deserialize;
+
+/**  What the user may send for a key-based provider; absent fields take defaults. */
+export type KeyedConfigInput_Deserialize = {
+	base_url?: string | null,
+	selected_models?: string[] | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
+};
+
+/**  What the user may send for a key-based provider; absent fields take defaults. */
+export type KeyedConfigInput_Serialize = {
+	base_url?: string | null,
+	selected_models?: string[] | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
+};
+
+/**  A key-based provider's config as stored and shown. */
+export type KeyedConfig_Deserialize = {
+	/**  `None` means the provider's default base URL. */
+	base_url?: string | null,
+	selected_models: string[],
+	batch_size: number,
+	timeout_s: number,
+};
+
+/**  A key-based provider's config as stored and shown. */
+export type KeyedConfig_Serialize = {
+	/**  `None` means the provider's default base URL. */
+	base_url: string | null,
+	selected_models: string[],
+	batch_size: number,
+	timeout_s: number,
+};
 
 export type ListStatus = "ok" | "error" | "stale";
 
@@ -208,6 +267,62 @@ export type ModelsResponse_Deserialize = {
 export type ModelsResponse_Serialize = {
 	models: ModelItem_Serialize[],
 	providers: ProviderModelsStatus_Serialize[],
+};
+
+/**  Ollama's config as stored and shown. */
+export type OllamaConfig = OllamaConfig_Serialize | OllamaConfig_Deserialize;
+
+/**  What the user may send for Ollama; absent fields take their defaults. */
+export type OllamaConfigInput = OllamaConfigInput_Serialize | OllamaConfigInput_Deserialize;
+
+/**  What the user may send for Ollama; absent fields take their defaults. */
+export type OllamaConfigInput_Deserialize = {
+	base_url?: string | null,
+	port?: number | null,
+	categorization_model?: string | null,
+	scoring_model?: string | null,
+	use_separate_models?: boolean | null,
+	thinking?: boolean | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
+};
+
+/**  What the user may send for Ollama; absent fields take their defaults. */
+export type OllamaConfigInput_Serialize = {
+	base_url?: string | null,
+	port?: number | null,
+	categorization_model?: string | null,
+	scoring_model?: string | null,
+	use_separate_models?: boolean | null,
+	thinking?: boolean | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
+};
+
+/**  Ollama's config as stored and shown. */
+export type OllamaConfig_Deserialize = {
+	base_url: string,
+	port: number,
+	categorization_model?: string | null,
+	scoring_model?: string | null,
+	use_separate_models: boolean,
+	/**  Kept for the original's readers; Curator does not ask for thinking. */
+	thinking: boolean,
+	batch_size: number,
+	timeout_s: number,
+};
+
+/**  Ollama's config as stored and shown. */
+export type OllamaConfig_Serialize = {
+	base_url: string,
+	port: number,
+	categorization_model: string | null,
+	scoring_model: string | null,
+	use_separate_models: boolean,
+	/**  Kept for the original's readers; Curator does not ask for thinking. */
+	thinking: boolean,
+	batch_size: number,
+	timeout_s: number,
 };
 
 /**  What `ollama_delete_model` did. */
@@ -262,6 +377,24 @@ export type OllamaModel_Serialize = {
 	is_loaded: boolean,
 };
 
+/**  A provider's config, as stored and shown (which one follows from the provider id). */
+export type ProviderConfig = ProviderConfig_Serialize | ProviderConfig_Deserialize;
+
+/**  The config a command accepts (the TypeScript type of the `config` argument). */
+export type ProviderConfigInput = ProviderConfigInput_Serialize | ProviderConfigInput_Deserialize;
+
+/**  The config a command accepts (the TypeScript type of the `config` argument). */
+export type ProviderConfigInput_Deserialize = OllamaConfigInput_Deserialize | KeyedConfigInput_Deserialize;
+
+/**  The config a command accepts (the TypeScript type of the `config` argument). */
+export type ProviderConfigInput_Serialize = OllamaConfigInput_Serialize | KeyedConfigInput_Serialize;
+
+/**  A provider's config, as stored and shown (which one follows from the provider id). */
+export type ProviderConfig_Deserialize = OllamaConfig_Deserialize | KeyedConfig_Deserialize;
+
+/**  A provider's config, as stored and shown (which one follows from the provider id). */
+export type ProviderConfig_Serialize = OllamaConfig_Serialize | KeyedConfig_Serialize;
+
 /**  The providers this build implements, in registry order. */
 export type ProviderId = "ollama" | "openai" | "anthropic" | "google" | "openrouter";
 
@@ -270,10 +403,10 @@ export type ProviderItem = ProviderItem_Serialize | ProviderItem_Deserialize;
 
 /**  A configured provider as the UI and `providers list` see it. Never holds a key. */
 export type ProviderItem_Deserialize = {
-	provider: string,
+	provider: ProviderId,
 	display_name: string,
 	enabled: boolean,
-	config: unknown,
+	config: ProviderConfig_Deserialize,
 	has_key: boolean,
 	key_last4?: string | null,
 	/**  Where the key lives (null for providers that take no key). */
@@ -282,10 +415,10 @@ export type ProviderItem_Deserialize = {
 
 /**  A configured provider as the UI and `providers list` see it. Never holds a key. */
 export type ProviderItem_Serialize = {
-	provider: string,
+	provider: ProviderId,
 	display_name: string,
 	enabled: boolean,
-	config: unknown,
+	config: ProviderConfig_Serialize,
 	has_key: boolean,
 	key_last4: string | null,
 	/**  Where the key lives (null for providers that take no key). */
@@ -310,7 +443,7 @@ export type ProviderModelsStatus_Deserialize = {
 	count: number,
 	/**  Age of the list in seconds (0 when fetched now; null when there is none). */
 	age_s?: number | null,
-	error?: ErrorBrief | null,
+	error?: ApiError_Deserialize | null,
 };
 
 /**  How one provider's part of the list came about. */
@@ -320,7 +453,7 @@ export type ProviderModelsStatus_Serialize = {
 	count: number,
 	/**  Age of the list in seconds (0 when fetched now; null when there is none). */
 	age_s: number | null,
-	error: ErrorBrief | null,
+	error: ApiError_Serialize | null,
 };
 
 /**  What `delete_provider` removed. */
@@ -456,6 +589,7 @@ export type TableCounts = {
 	after: number,
 };
 
+/**  The tasks a route serves. Wire and database names come from serde and strum. */
 export type Task = "categorization" | "scoring";
 
 export type TaskReadiness = TaskReadiness_Serialize | TaskReadiness_Deserialize;
