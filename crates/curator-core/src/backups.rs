@@ -1,7 +1,7 @@
 //! The backup copies beside a database (`<file>.bak-<UTC timestamp>[-n]`), which the
 //! legacy upgrade writes before it changes anything. Listed for the Database section.
 
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result};
 use serde::Serialize;
 use specta::Type;
 use std::path::Path;
@@ -34,11 +34,11 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_error(dir, &e)),
+        Err(e) => return Err(io_error(dir, e)),
     };
     let mut out = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| io_error(dir, &e))?;
+        let entry = entry.map_err(|e| io_error(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if !name.starts_with(&prefix) {
             continue;
@@ -67,11 +67,11 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
     Ok(out)
 }
 
-fn io_error(dir: &Path, e: &std::io::Error) -> CoreError {
-    CoreError::coded(
-        ErrorCode::Io,
-        format!("cannot list the backups in {}: {e}", dir.display()),
-    )
+fn io_error(dir: &Path, e: std::io::Error) -> CoreError {
+    CoreError::ListBackups {
+        dir: dir.to_path_buf(),
+        source: e,
+    }
 }
 
 #[cfg(test)]

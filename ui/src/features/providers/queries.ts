@@ -4,7 +4,7 @@
  */
 import { queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { commands, type ErrorBrief, type ProviderItem } from "../../bindings";
+import { commands, type ApiError, type ProviderItem } from "../../bindings";
 import { call } from "../../lib/ipc";
 import { invalidates, keys } from "../../lib/queryKeys";
 import { PROVIDER_IDS, type ProviderConfig, type ProviderId } from "./config";
@@ -26,14 +26,14 @@ export function invalidateKeys(qc: QueryClient, list: readonly (readonly unknown
   );
 }
 
-export { modelsQuery, providerKindsQuery, providersQuery, routesQuery } from "../../lib/queries";
+export { catalogQuery, modelsQuery, providerKindsQuery, providersQuery, routesQuery } from "../../lib/queries";
 
 /** One provider's health, the same shape for Ollama and the key-based providers. */
 export type Health = {
   ok: boolean;
   latency_ms: number | null;
   version: string | null;
-  error: ErrorBrief | null;
+  error: ApiError | null;
 };
 
 async function fetchHealth(provider: string): Promise<Health> {
@@ -100,15 +100,6 @@ export const ollamaPullsQuery = (pollMs: number | false) =>
     refetchInterval: pollMs,
     staleTime: 0,
     retry: false,
-  });
-
-export const catalogQuery = (provider: string, enabled: boolean) =>
-  queryOptions({
-    queryKey: keys.catalog(provider),
-    queryFn: () => call(commands.listProviderCatalog(provider)),
-    enabled,
-    retry: false,
-    staleTime: 60_000,
   });
 
 // ── Mutations ───────────────────────────────────────────────────────────────────

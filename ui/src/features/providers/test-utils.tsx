@@ -183,10 +183,10 @@ export class FakeCore {
         const key = args.apiKey as string | null;
         const before = this.providers.find((x) => x.provider === p);
         const item: ProviderItem = {
-          provider: p,
+          provider: p as ProviderId,
           display_name: PROVIDERS[p as ProviderId].label,
           enabled: before?.enabled ?? true,
-          config: args.config,
+          config: args.config as ProviderItem["config"],
           has_key: p === "ollama" ? false : !!key || !!before?.has_key,
           key_last4: p === "ollama" ? null : key ? key.slice(-4) : (before?.key_last4 ?? null),
           key_store: p === "ollama" ? null : "keychain",
@@ -209,6 +209,13 @@ export class FakeCore {
         this.routes = this.routes.filter((r) => r.provider !== p);
         this.providers = this.providers.filter((x) => x.provider !== p);
         return { removed: p, routes_removed: removed.map((r) => ({ task: r.task, provider: r.provider, model: r.model })) };
+      }
+      case "delete_provider_key": {
+        const item = this.providers.find((x) => x.provider === p);
+        if (!item) throw { code: "provider_not_found", message: `provider ${p} is not configured` };
+        const next = { ...item, has_key: false, key_last4: null };
+        this.providers = this.providers.map((x) => (x.provider === p ? next : x));
+        return next;
       }
       case "list_provider_catalog": {
         const item = this.providers.find((x) => x.provider === p);

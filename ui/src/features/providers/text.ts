@@ -1,5 +1,5 @@
 /** Wording, formatting and field validation for the Providers section. */
-import type { ErrorBrief, ErrorCode } from "../../bindings";
+import type { ApiError, ErrorCode } from "../../bindings";
 import { CommandError } from "../../lib/ipc";
 
 const MIB = 1024 * 1024;
@@ -103,7 +103,7 @@ export function connectionSentence(e: Failure, providerLabel: string, endpoint?:
 }
 
 /** Short status words for a card when the health check failed. */
-export function healthWords(e: ErrorBrief | Failure, providerLabel: string): string {
+export function healthWords(e: ApiError | Failure, providerLabel: string): string {
   switch (e.code) {
     case "auth_failed":
       return "Unreachable — the API key was rejected";
