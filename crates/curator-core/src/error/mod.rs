@@ -16,7 +16,7 @@ pub use storage::{
 };
 
 use crate::providers::facts::{ProviderId, UnknownProvider};
-use crate::upgrade::Shape;
+use crate::upgrade::shape::Shape;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use specta::Type;

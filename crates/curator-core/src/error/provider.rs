@@ -58,7 +58,7 @@ pub enum Failure {
     #[error("ended the pull without reporting success")]
     PullUnfinished { model: String },
     #[error("stopped answering during the pull: {0}")]
-    PullBroken(#[source] Box<dyn std::error::Error + Send + Sync>),
+    PullBroken(#[source] std::io::Error),
 }
 
 /// A provider failure, as every client reports it.

@@ -1,48 +1,8 @@
 //! Which historical shape (schema-history §1) a database has.
 
 use super::schema::{alembic_versions, count, has_column, has_table, legacy_schema_version};
+use super::shape::Shape;
 use rusqlite::{Connection, Result};
-
-/// The historical shapes of schema-history §1, by their ids there. The id's text
-/// (what reports and messages show) comes from strum.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumIter,
-)]
-pub enum Shape {
-    V0,
-    V1,
-    V2,
-    V3,
-    V4,
-    V5,
-    V6,
-    V7,
-    D,
-    A1,
-    A2,
-    A3,
-    T,
-    F,
-    N1,
-    N2,
-    /// An Alembic revision newer than any this build knows, with the target's tables.
-    #[strum(serialize = "newer")]
-    Newer,
-}
-
-impl Shape {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
 
 /// Alembic revisions this build knows, with the shape each names.
 const REVISIONS: &[(&str, Shape)] = &[

@@ -14,11 +14,13 @@ pub mod names;
 mod open;
 mod report;
 pub mod schema;
+pub(crate) mod shape;
 mod steps;
 mod verify;
 
-pub use detect::{detect, Detected, Shape};
+pub use detect::{detect, Detected};
 pub use report::{TableCounts, UpgradeProgress, UpgradeReport, UpgradeStage};
+pub use shape::Shape;
 
 use crate::db;
 use crate::error::{CoreError, Result};

@@ -96,7 +96,7 @@ impl Ollama {
                         .bad_shape("a pull progress line that is not UTF-8"))
                 }
                 Some(Err(LinesCodecError::Io(e))) => {
-                    return Err(self.conn.fail(Failure::PullBroken(Box::new(e))).into())
+                    return Err(self.conn.fail(Failure::PullBroken(e)).into())
                 }
             }
         }
