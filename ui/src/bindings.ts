@@ -98,6 +98,10 @@ export type CatalogModel = {
 	parameter_size: string | null,
 	quantization_level: string | null,
 	is_loaded: boolean | null,
+	/**  USD per million input tokens, where the provider reports a price. */
+	input_price_per_mtok: number | null,
+	/**  USD per million output tokens, where the provider reports a price. */
+	output_price_per_mtok: number | null,
 	/**  Among the exposed models (`selected_models`; all when none are chosen). */
 	selected: boolean,
 };

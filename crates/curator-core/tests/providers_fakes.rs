@@ -58,6 +58,11 @@ async fn all_five_connect_test_and_list_with_pagination() {
     let or = core.list_provider_catalog("openrouter").await.unwrap();
     assert_eq!(or[0].context_length, Some(128000));
     assert_eq!(or[0].structured_output, Some(true));
+    // The catalog carries OpenRouter's prices, per million tokens.
+    assert!(or
+        .iter()
+        .any(|m| m.input_price_per_mtok.is_some() && m.output_price_per_mtok.is_some()));
+    assert!(anth.iter().all(|m| m.input_price_per_mtok.is_none()));
     let ol = core.list_provider_catalog("ollama").await.unwrap();
     let llama = ol.iter().find(|m| m.name == "llama3.2:latest").unwrap();
     assert_eq!(

@@ -24,6 +24,10 @@ pub struct CatalogModel {
     pub parameter_size: Option<String>,
     pub quantization_level: Option<String>,
     pub is_loaded: Option<bool>,
+    /// USD per million input tokens, where the provider reports a price.
+    pub input_price_per_mtok: Option<f64>,
+    /// USD per million output tokens, where the provider reports a price.
+    pub output_price_per_mtok: Option<f64>,
     /// Among the exposed models (`selected_models`; all when none are chosen).
     pub selected: bool,
 }
@@ -64,6 +68,8 @@ impl Core {
                 display_name: m.display_name,
                 context_length: m.context_length,
                 structured_output: m.structured_output,
+                input_price_per_mtok: m.input_price_per_mtok,
+                output_price_per_mtok: m.output_price_per_mtok,
                 size: m.size,
                 parameter_size: m.parameter_size,
                 quantization_level: m.quantization_level,

@@ -41,6 +41,12 @@ pub struct RemoteModel {
     pub is_loaded: Option<bool>,
     /// Whether the API says the model supports structured (JSON-schema) output.
     pub structured_output: Option<bool>,
+    /// USD per million input tokens, where the provider reports a price.
+    #[serde(default)]
+    pub input_price_per_mtok: Option<f64>,
+    /// USD per million output tokens, where the provider reports a price.
+    #[serde(default)]
+    pub output_price_per_mtok: Option<f64>,
 }
 
 /// What a health check learned.

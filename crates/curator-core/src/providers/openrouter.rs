@@ -47,6 +47,24 @@ struct Model {
     top_provider: Option<TopProvider>,
     #[serde(default)]
     supported_parameters: Option<Vec<String>>,
+    #[serde(default)]
+    pricing: Option<Pricing>,
+}
+
+/// Prices as OpenRouter reports them: USD per token, as decimal strings.
+#[derive(Deserialize)]
+struct Pricing {
+    #[serde(default)]
+    prompt: Option<String>,
+    #[serde(default)]
+    completion: Option<String>,
+}
+
+/// USD per token (a decimal string) to USD per million tokens; negative or
+/// unparseable prices (OpenRouter uses "-1" for "varies") are unknown.
+fn per_million(per_token: Option<&str>) -> Option<f64> {
+    let p: f64 = per_token?.trim().parse().ok()?;
+    (p.is_finite() && p >= 0.0).then(|| (p * 1e6 * 1e6).round() / 1e6)
 }
 
 #[derive(Deserialize)]
@@ -67,6 +85,10 @@ impl From<Model> for RemoteModel {
                 p.iter()
                     .any(|x| x == "structured_outputs" || x == "response_format")
             }),
+            input_price_per_mtok: per_million(m.pricing.as_ref().and_then(|p| p.prompt.as_deref())),
+            output_price_per_mtok: per_million(
+                m.pricing.as_ref().and_then(|p| p.completion.as_deref()),
+            ),
             ..Default::default()
         }
     }
@@ -130,5 +152,20 @@ impl Provider for OpenRouter {
             }
         }
         Err(self.conn.bad_shape("too many pages"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_million;
+
+    #[test]
+    fn prices_per_million_tokens() {
+        assert_eq!(per_million(Some("0.00000015")), Some(0.15));
+        assert_eq!(per_million(Some("0.0000006")), Some(0.6));
+        assert_eq!(per_million(Some("0")), Some(0.0));
+        assert_eq!(per_million(Some("-1")), None);
+        assert_eq!(per_million(Some("n/a")), None);
+        assert_eq!(per_million(None), None);
     }
 }
