@@ -51,11 +51,13 @@ function restartable(handler) {
 const GIB = 1024 ** 3;
 
 /** Ollama: version, tags, ps, show, pull (NDJSON stream), delete. */
-export function fakeOllama({ models = ["gemma3:12b", "qwen3:8b"] } = {}) {
+export function fakeOllama({ models = ["gemma3:12b", "qwen3:8b"], pullSeconds = 60 } = {}) {
   const installed = new Map(
     models.map((name, i) => [name, { size: Math.round((7.6 - i * 2.5) * GIB), params: i ? "8.2B" : "12.2B" }]),
   );
-  return restartable((req, res) => {
+  /** Every pull asked for: its model, and whether the client hung up before the end. */
+  const pulls = [];
+  const fake = restartable((req, res) => {
     const url = new URL(req.url, "http://x");
     if (req.method === "GET" && url.pathname === "/api/version") return json(res, 200, { version: "0.12.3" });
     if (req.method === "GET" && url.pathname === "/api/tags") {
@@ -83,20 +85,26 @@ export function fakeOllama({ models = ["gemma3:12b", "qwen3:8b"] } = {}) {
       req.on("data", (c) => (body += c));
       req.on("end", () => {
         const { model } = JSON.parse(body || "{}");
+        const record = { model, finished: false, abortedAt: null };
+        pulls.push(record);
         res.writeHead(200, { "content-type": "application/x-ndjson" });
         const total = 400 * 1024 * 1024;
         let done = 0;
         res.write(JSON.stringify({ status: "pulling manifest" }) + "\n");
         const tick = setInterval(() => {
-          done = Math.min(total, done + total / 50);
+          done = Math.min(total, Math.round(done + total / (pullSeconds * 5)));
           res.write(JSON.stringify({ status: "pulling 0123abcd", digest: "sha256:0123abcd", total, completed: done }) + "\n");
           if (done >= total) {
             clearInterval(tick);
             installed.set(model, { size: total, params: "1B" });
+            record.finished = true;
             res.end(JSON.stringify({ status: "success" }) + "\n");
           }
         }, 200);
-        res.on("close", () => clearInterval(tick));
+        res.on("close", () => {
+          clearInterval(tick);
+          if (!record.finished) record.abortedAt = Date.now();
+        });
       });
       return;
     }
@@ -113,6 +121,8 @@ export function fakeOllama({ models = ["gemma3:12b", "qwen3:8b"] } = {}) {
     }
     json(res, 404, { error: "404 page not found" });
   });
+  fake.pulls = pulls;
+  return fake;
 }
 
 /** An OpenAI-compatible server: `GET /v1/models` behind a bearer key. */

@@ -163,6 +163,11 @@ async function waitFor(what, fn, timeout = 15_000) {
 
 async function shot(browser, name) {
   if (!shots) return;
+  // A clean frame: no notifications over the content, scrolled to the top.
+  await browser.execute(() => {
+    for (const b of document.querySelectorAll('[aria-label="Dismiss notification"]')) b.click();
+    for (const el of document.querySelectorAll("main, .content")) el.scrollTop = 0;
+  });
   for (const theme of ["light", "dark"]) {
     await browser.execute((t) => document.documentElement.setAttribute("data-theme", t), theme);
     await new Promise((r) => setTimeout(r, 300));
@@ -197,6 +202,33 @@ async function scenario(mode) {
     if (shots) await browser.saveScreenshot(join(shots, `ollama-saved-${mode}.png`));
     await waitFor("Ollama card appears", async () => (await browser.$("aria/Ollama provider")).isExisting());
 
+    if (mode === "mouse") {
+      // Pull with progress; Cancel stops the download at once.
+      await ui.fill("Model to pull", "tinyllama:1.1b");
+      await browser.keys(["Enter"]); // the field's own Pull
+      const progress = async (model) => Number(await (await browser.$(`aria/Pulling ${model}`)).getAttribute("aria-valuenow"));
+      const pct = await waitFor("pull progress", async () => (await progress("tinyllama:1.1b")) > 0 && progress("tinyllama:1.1b"));
+      check(`${mode}: the pull shows its progress (${pct}%)`, pct > 0 && pct < 100);
+      const cancelAt = Date.now();
+      await ui.pressEl(await browser.$('//button[starts-with(normalize-space(.), "Cancel") and contains(., "tinyllama:1.1b")]'));
+      const rec = await waitFor("the fake sees the pull stop", async () => ollama.pulls.find((p) => p.model === "tinyllama:1.1b" && p.abortedAt));
+      check(`${mode}: Cancel stops the download at once (${rec.abortedAt - cancelAt} ms)`, rec.abortedAt - cancelAt < 1000 && !rec.finished);
+      // A pull started here is still shown after leaving the section and coming back.
+      await ui.fill("Model to pull", "smollm2:135m");
+      await browser.keys(["Enter"]);
+      await ui.find("Pulling smollm2:135m");
+      await ui.press("Task routes");
+      await ui.press("Providers");
+      // The section reopens the panel that was open; open it if it is not.
+      await new Promise((r) => setTimeout(r, 500));
+      if (!(await (await browser.$("aria/Model to pull")).isExisting())) await ui.press("Ollama");
+      await ui.find("Model to pull");
+      const later = await waitFor("pull still running", async () => progress("smollm2:135m"));
+      check(`${mode}: a running pull shows again on return (${later}%)`, later > 0);
+      await ui.pressEl(await browser.$('//button[starts-with(normalize-space(.), "Cancel") and contains(., "smollm2:135m")]'));
+      await waitFor("second pull stopped", async () => ollama.pulls.find((p) => p.model === "smollm2:135m" && p.abortedAt));
+    }
+
     // OpenAI-compatible, with a key, a base URL and a choice of models.
     await ui.press("Add provider");
     await ui.press("OpenAI");
@@ -217,9 +249,10 @@ async function scenario(mode) {
     await ui.press("Save");
     await waitFor("exposed count", async () => /1 of 3 exposed/.test(await browser.$("body").getText()));
     check(`${mode}: one of three models exposed`, true);
-    const closeBtn = await browser.$("aria/Close");
-    if (await closeBtn.isExisting()) await ui.press("Close");
-    await shot(browser, "providers");
+    // Escape closes the panel and leaves the two cards.
+    await browser.keys(["Escape"]);
+    await waitFor("panel closed", async () => !(await browser.$("aria/Search models").isExisting()));
+    if (mode === "mouse") await shot(browser, "providers");
 
     // Task routes: categorization to Ollama, scoring to OpenAI.
     await ui.press("Task routes");
@@ -237,7 +270,7 @@ async function scenario(mode) {
     });
     check(`${mode}: categorization is ready on Ollama`, /Ollama/.test(cat) && /gemma3:12b/.test(cat), cat);
     check(`${mode}: scoring is ready on OpenAI`, /OpenAI/.test(sco) && /gpt-4\.1-mini/.test(sco), sco);
-    await shot(browser, "routes");
+    if (mode === "mouse") await shot(browser, "routes");
 
     // The OpenAI fake stops answering: scoring turns unreachable within a poll interval.
     await openai.stop();
