@@ -30,6 +30,16 @@ export const modelsQuery = () =>
     queryFn: () => call(commands.listModels(false)),
   });
 
+/** A provider's full catalog, the exposed models marked (`selected`); fetched, not cached by the core. */
+export const catalogQuery = (provider: string, enabled: boolean) =>
+  queryOptions({
+    queryKey: keys.catalog(provider),
+    queryFn: () => call(commands.listProviderCatalog(provider)),
+    enabled,
+    retry: false,
+    staleTime: 60_000,
+  });
+
 export const routesQuery = () =>
   queryOptions({
     queryKey: keys.routes,

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, expect, test } from "vitest";
 import { ToastRegion } from "../../components/toast";
-import { KINDS, model, mockCommands, never, renderWithClient, type Handler } from "../../lib/test-utils";
+import { KINDS, model, mockCommands, never, provider, renderWithClient, type Handler } from "../../lib/test-utils";
 import { ModelsSection } from "./ModelsSection";
 
 afterEach(() => clearMocks());
@@ -61,6 +61,23 @@ test("one provider failing does not hide the others; a stale list shows its age 
   );
   expect(within(openrouter).getByRole("cell", { name: /meta\/llama-3-8b/ })).toBeInTheDocument();
   expect(within(openrouter).getByRole("cell", { name: "8k" })).toBeInTheDocument();
+});
+
+test("a hanging provider does not delay the others: each list shows as it arrives", async () => {
+  setup({
+    list_models: never,
+    list_providers: () => [provider("ollama"), provider("openai")],
+    list_provider_catalog: (a) =>
+      a.provider === "ollama"
+        ? [{ ...model("ollama", "gemma3:12b", { size: 7.6 * GiB, is_loaded: true }), structured_output: null, selected: true }]
+        : never(),
+  });
+  const ollama = await screen.findByRole("region", { name: "Ollama" });
+  expect(within(ollama).getByRole("cell", { name: "gemma3:12b" })).toBeInTheDocument();
+  expect(screen.getByTestId("list-status-ollama")).toHaveTextContent(/^1 model$/);
+  const openai = screen.getByRole("region", { name: "OpenAI" });
+  expect(screen.getByTestId("list-status-openai")).toHaveTextContent("Listing models…");
+  expect(within(openai).getByRole("status", { name: "Loading" })).toBeInTheDocument();
 });
 
 test("Refresh asks every provider again and shows the new lists", async () => {

@@ -1,18 +1,20 @@
 import { useQuery } from "@tanstack/react-query";
 import { Button } from "react-aria-components";
-import type { ModelItem, ProviderModelsStatus } from "../../bindings";
+import type { ModelItem } from "../../bindings";
 import { ErrorState, Skeleton } from "../../components/QueryState";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
 import { CommandError } from "../../lib/ipc";
 import { formatAgo, formatContext, formatSize } from "../../lib/format";
-import { modelsQuery, providerKindsQuery, providerName } from "../../lib/queries";
+import { useModels, type ProviderModelsView } from "../../lib/models";
+import { providerKindsQuery, providerName } from "../../lib/queries";
 import { go } from "../../lib/nav";
 import { useRefreshModels } from "./queries";
 
 /** Every enabled provider's exposed models, with how each provider's list came about. */
 export function ModelsSection() {
-  const models = useQuery(modelsQuery());
+  // Each provider's list shows as it arrives: a hanging provider does not delay the others.
+  const models = useModels();
   const kinds = useQuery(providerKindsQuery());
   const refresh = useRefreshModels();
   const name = (id: string) => providerName(kinds.data, id);
@@ -31,7 +33,8 @@ export function ModelsSection() {
     <section className="pane" aria-labelledby="models-title">
       <div className="pane-head">
         <h1 id="models-title">Models</h1>
-        <Button className="button" onPress={onRefresh} isDisabled={refresh.isPending || models.isPending}>
+        {/* Pending (not disabled) while refreshing, so the focus stays on it. */}
+        <Button className="button" onPress={onRefresh} isDisabled={models.isPending} isPending={refresh.isPending}>
           {refresh.isPending ? "Refreshing…" : "Refresh"}
         </Button>
       </div>
@@ -54,14 +57,14 @@ export function ModelsSection() {
           key={p.provider}
           status={p}
           name={name(p.provider)}
-          models={models.data.models.filter((m) => m.provider === p.provider)}
+          models={models.data?.models.filter((m) => m.provider === p.provider) ?? []}
         />
       ))}
     </section>
   );
 }
 
-function statusText(s: ProviderModelsStatus): string {
+function statusText(s: ProviderModelsView): string {
   const n = `${s.count} ${s.count === 1 ? "model" : "models"}`;
   switch (s.status) {
     case "ok":
@@ -70,10 +73,12 @@ function statusText(s: ProviderModelsStatus): string {
       return `${n}, last listed ${formatAgo(s.age_s ?? 0)}. ${s.error ? errorSentence(briefError(s)) : ""}`.trim();
     case "error":
       return s.error ? errorSentence(briefError(s)) : "The models could not be listed.";
+    case "loading":
+      return "Listing models…";
   }
 }
 
-function briefError(s: ProviderModelsStatus) {
+function briefError(s: ProviderModelsView) {
   return s.error ? new CommandError(s.error) : null;
 }
 
@@ -82,7 +87,7 @@ function ProviderModels({
   name,
   models,
 }: {
-  status: ProviderModelsStatus;
+  status: ProviderModelsView;
   name: string;
   models: ModelItem[];
 }) {
@@ -93,8 +98,16 @@ function ProviderModels({
       <p className="list-status" data-status={status.status} data-testid={`list-status-${status.provider}`}>
         {statusText(status)}
       </p>
-      {models.length > 0 ? (
+      {status.status === "loading" ? (
+        <Skeleton lines={2} />
+      ) : models.length > 0 ? (
         <table className="model-table" aria-labelledby={headingId}>
+          <colgroup>
+            <col className="col-model" />
+            <col className="col-size" />
+            <col className="col-context" />
+            <col className="col-state" />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">Model</th>

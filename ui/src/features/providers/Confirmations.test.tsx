@@ -2,7 +2,6 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { commands } from "../../bindings";
 import { clearToasts } from "../../components/toast";
 import { resetNav } from "../../lib/nav";
 import { resetPulls } from "./pulls";
@@ -135,37 +134,24 @@ test("a failed disconnect is announced and the provider stays", async () => {
   expect(screen.getByRole("button", { name: "Google Gemini" })).toBeInTheDocument();
 });
 
-test("Remove (the key only) is offered once the core has the command, and names the tasks first", async () => {
+test("Remove (the key only) names the tasks first, then leaves the provider without a key", async () => {
   core.providers = [keyedItem("openai")];
   core.routes = [{ task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null }];
   renderSection();
   await userEvent.click(await screen.findByRole("button", { name: "OpenAI" }));
-  let panel = await screen.findByRole("region", { name: "OpenAI" });
+  const panel = await screen.findByRole("region", { name: "OpenAI" });
   expect(within(panel).getByText("•••• 9xyz — stored in the keychain")).toBeInTheDocument();
-  expect(within(panel).queryByRole("button", { name: "Remove" })).not.toBeInTheDocument();
   await userEvent.click(within(panel).getByRole("button", { name: "Replace" }));
   expect(within(panel).getByLabelText("API key")).toHaveFocus();
 
-  const calls: string[] = [];
-  const cmds = commands as unknown as Record<string, unknown>;
-  cmds.deleteProviderKey = async (provider: string) => {
-    calls.push(provider);
-    core.providers = [keyedItem("openai", { has_key: false, key_last4: null })];
-    return { status: "ok", data: core.providers[0] };
-  };
-  try {
-    // Reopen the panel so it looks for the command again.
-    await userEvent.click(screen.getByRole("button", { name: "OpenAI" }));
-    await userEvent.click(screen.getByRole("button", { name: "OpenAI" }));
-    panel = await screen.findByRole("region", { name: "OpenAI" });
-    await userEvent.click(within(panel).getByRole("button", { name: "Remove" }));
-    const dialog = await screen.findByRole("alertdialog", { name: "Remove the OpenAI API key?" });
-    expect(dialog).toHaveTextContent("Scoring uses OpenAI");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Remove" }));
-    expect(await findToast("The OpenAI API key was removed.")).toBeInTheDocument();
-    expect(calls).toEqual(["openai"]);
-    await waitFor(() => expect(within(panel).getByText("No API key is stored. Enter one to connect.")).toBeInTheDocument());
-  } finally {
-    delete cmds.deleteProviderKey;
-  }
+  await userEvent.click(within(panel).getByRole("button", { name: "Remove" }));
+  const dialog = await screen.findByRole("alertdialog", { name: "Remove the OpenAI API key?" });
+  expect(dialog).toHaveTextContent("Scoring uses OpenAI");
+  await userEvent.click(within(dialog).getByRole("button", { name: "Remove" }));
+  expect(await findToast("The OpenAI API key was removed.")).toBeInTheDocument();
+  expect(core.called("delete_provider_key").map((c) => c.args)).toEqual([{ provider: "openai" }]);
+  await waitFor(() => expect(within(panel).getByText("No API key is stored. Enter one to connect.")).toBeInTheDocument());
+  // The provider and its route stay.
+  expect(core.called("delete_provider")).toHaveLength(0);
+  expect(screen.getByRole("button", { name: "OpenAI" })).toBeInTheDocument();
 });

@@ -108,6 +108,21 @@ test("with none chosen the count says All models; choosing one makes the choice 
   expect(core.called("update_provider_config")[0]?.args.config).toMatchObject({ selected_models: ["o3"] });
 });
 
+test("saved from the keyboard, the focus stays in the panel and Escape still closes it", async () => {
+  setup([]);
+  const user = userEvent.setup();
+  const panel = await openPanel();
+  await within(panel).findByText(/All models/);
+  await user.click(within(panel).getByRole("checkbox", { name: "o3" }));
+  within(panel).getByRole("button", { name: "Save" }).focus();
+  await user.keyboard("{Enter}");
+  await waitFor(() => expect(core.called("update_provider_config")).toHaveLength(1));
+  // Save is disabled once saved; the focus went to the panel's title, not to the page.
+  await waitFor(() => expect(within(panel).getByRole("heading", { name: "OpenAI" })).toHaveFocus());
+  await user.keyboard("{Escape}");
+  await waitFor(() => expect(screen.queryByRole("region", { name: "OpenAI" })).not.toBeInTheDocument());
+});
+
 test("clearing the choice exposes every model again", async () => {
   setup(["o3", "gpt-5"]);
   const panel = await openPanel();

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
-import { useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Button, Checkbox, Input, Label, SearchField } from "react-aria-components";
 import type { CatalogModel } from "../../bindings";
 import { ErrorState, Skeleton } from "../../components/QueryState";
@@ -26,10 +26,7 @@ export function sameExposure(a: Exposure, b: Exposure): boolean {
 }
 
 /** A catalog entry; prices are shown when the provider reports them. */
-type CatalogRow = CatalogModel & {
-  input_price_per_mtok?: number | null;
-  output_price_per_mtok?: number | null;
-};
+type CatalogRow = CatalogModel;
 
 const ROW_HEIGHT = 44;
 const LIST_HEIGHT = 320;
@@ -58,27 +55,33 @@ export function ExposedModels({
   const qc = useQueryClient();
   const catalog = useQuery(catalogQuery(provider, canList));
   const [query, setQuery] = useState("");
-  const deferred = useDeferredValue(query);
   const newNames = useNewModels(provider, catalog.data, catalog.dataUpdatedAt);
 
   const rows = useMemo(
     () => (catalog.data ?? []).map((m) => ({ m: m as CatalogRow, key: foldForSearch(`${m.name} ${m.display_name ?? ""}`) })),
     [catalog.data],
   );
+  // Filtering is a substring test over precomputed keys (well under a millisecond for
+  // thousands of models) and only the visible rows render, so the list follows each
+  // keystroke in the same frame (no deferred render, which would cost a frame or more).
   const shown = useMemo(() => {
-    const q = foldForSearch(deferred.trim());
+    const q = foldForSearch(query.trim());
     return q ? rows.filter((r) => r.key.includes(q)) : rows;
-  }, [rows, deferred]);
+  }, [rows, query]);
+  const shownModels = useMemo(() => shown.map((r) => r.m), [shown]);
 
   const total = rows.length;
-  const chosenCount = rows.filter((r) => exposure.has(r.m.name)).length;
+  const chosenCount = useMemo(() => rows.filter((r) => exposure.has(r.m.name)).length, [rows, exposure]);
 
-  const toggle = (name: string, on: boolean) => {
-    const next = new Set(exposure);
-    if (on) next.add(name);
-    else next.delete(name);
-    onChange(next);
-  };
+  const toggle = useCallback(
+    (name: string, on: boolean) => {
+      const next = new Set(exposure);
+      if (on) next.add(name);
+      else next.delete(name);
+      onChange(next);
+    },
+    [exposure, onChange],
+  );
   const exposeShown = () => {
     const next = new Set(exposure);
     shown.forEach((r) => next.add(r.m.name));
@@ -148,7 +151,7 @@ export function ExposedModels({
             <p className="muted">{total === 0 ? `${label} lists no models.` : "No models match."}</p>
           ) : (
             <VirtualList
-              rows={shown.map((r) => r.m)}
+              rows={shownModels}
               exposure={exposure}
               newNames={newNames}
               onToggle={toggle}
@@ -161,7 +164,7 @@ export function ExposedModels({
   );
 }
 
-function VirtualList({
+const VirtualList = memo(function VirtualList({
   rows,
   exposure,
   newNames,
@@ -180,7 +183,7 @@ function VirtualList({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    overscan: 4,
     getItemKey: (i) => rows[i]?.name ?? i,
     initialRect: { width: 600, height: LIST_HEIGHT },
     // A list that has no size yet (hidden, or a test DOM) still shows its first rows.
@@ -199,40 +202,68 @@ function VirtualList({
         {virtualizer.getVirtualItems().map((v) => {
           const m = rows[v.index];
           if (!m) return null;
-          const descId = `pv-cat-${provider}-${v.index}`;
-          const isNew = newNames.has(m.name);
-          const details = [
-            m.display_name && m.display_name !== m.name ? m.display_name : null,
-            formatContext(m.context_length),
-            priceText(m),
-          ].filter(Boolean);
           return (
-            <div
-              key={v.key}
-              className="pv-catalog-row"
-              style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
-            >
-              <Checkbox
-                className="pv-checkbox"
-                isSelected={exposure.has(m.name)}
-                onChange={(on) => onToggle(m.name, on)}
-                aria-label={m.name}
-                aria-describedby={details.length || isNew ? descId : undefined}
-              >
-                <span className="pv-check" aria-hidden="true" />
-                <span className="pv-catalog-name">{m.name}</span>
-              </Checkbox>
-              <span id={descId} className="pv-catalog-meta">
-                {isNew && <span className="pv-badge pv-new">New</span>}
-                {details.join(" · ")}
-              </span>
-            </div>
+            // Keyed by position: when the search changes the list, each visible row is
+            // updated in place rather than unmounted and mounted again (much cheaper).
+            <CatalogRowView
+              key={v.index}
+              model={m}
+              start={v.start}
+              descId={`pv-cat-${provider}-${m.name}`}
+              selected={exposure.has(m.name)}
+              isNew={newNames.has(m.name)}
+              onToggle={onToggle}
+            />
           );
         })}
       </div>
     </div>
   );
-}
+});
+
+/** One model's row; skipped on re-render when neither it nor its place changed. */
+const CatalogRowView = memo(function CatalogRowView({
+  model: m,
+  start,
+  descId,
+  selected,
+  isNew,
+  onToggle,
+}: {
+  model: CatalogRow;
+  start: number;
+  descId: string;
+  selected: boolean;
+  isNew: boolean;
+  onToggle: (name: string, on: boolean) => void;
+}) {
+  const details = [
+    m.display_name && m.display_name !== m.name ? m.display_name : null,
+    formatContext(m.context_length),
+    priceText(m),
+  ].filter(Boolean);
+  return (
+    <div
+      className="pv-catalog-row"
+      style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
+    >
+      <Checkbox
+        className="pv-checkbox"
+        isSelected={selected}
+        onChange={(on) => onToggle(m.name, on)}
+        aria-label={m.name}
+        aria-describedby={details.length || isNew ? descId : undefined}
+      >
+        <span className="pv-check" aria-hidden="true" />
+        <span className="pv-catalog-name">{m.name}</span>
+      </Checkbox>
+      <span id={descId} className="pv-catalog-meta">
+        {isNew && <span className="pv-badge pv-new">New</span>}
+        {details.join(" · ")}
+      </span>
+    </div>
+  );
+});
 
 function priceText(m: CatalogRow): string | null {
   const input = formatPrice(m.input_price_per_mtok);

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
 import { Button, Switch } from "react-aria-components";
 import type { ProviderItem, TaskRoute } from "../../bindings";
+import { useKeepFocusWhenDisabled } from "../../components/focus";
 import { PROVIDERS, type ProviderId } from "./config";
 import { ProviderLogo } from "./logos";
 
@@ -108,12 +109,16 @@ export function PanelActions({
   saving: boolean;
   canSave: boolean;
 }) {
+  const saveRef = useRef<HTMLButtonElement>(null);
+  // Once saved, Save turns disabled: the focus stays in the panel (on its title), so Tab
+  // and Escape go on from there.
+  useKeepFocusWhenDisabled(saveRef, !canSave, () => document.getElementById(panelTitleId(props.provider)));
   return (
     <div className="pv-actions">
       <Button className="button" onPress={onTest} isPending={testing}>
         Test connection
       </Button>
-      <Button className="button primary" onPress={onSave} isDisabled={!canSave} isPending={saving}>
+      <Button ref={saveRef} className="button primary" onPress={onSave} isDisabled={!canSave} isPending={saving}>
         Save
       </Button>
       <Button className="button" onPress={props.onClose}>

@@ -1,7 +1,8 @@
 import type { Ref } from "react";
 import { Button, Switch } from "react-aria-components";
-import type { ModelsResponse, ProviderItem } from "../../bindings";
+import type { ProviderItem } from "../../bindings";
 import { errorSentence } from "../../lib/errors";
+import type { ModelsView } from "../../lib/models";
 import { isProviderId, keyedConfigOf, ollamaConfigOf, type ProviderId } from "./config";
 import { ProviderLogo } from "./logos";
 import { useProviderHealth, type Health } from "./queries";
@@ -46,10 +47,10 @@ export function statusOf(
   return { words, tone };
 }
 
-function countWords(item: ProviderItem, models: ModelsResponse | undefined): string | null {
+function countWords(item: ProviderItem, models: ModelsView | undefined): string | null {
   if (!item.enabled) return null;
   const listed = models?.providers.find((p) => p.provider === item.provider);
-  const known = listed && listed.status !== "error" ? listed.count : null;
+  const known = listed && listed.status !== "error" && listed.status !== "loading" ? listed.count : null;
   const n = (k: number) => `${k} ${k === 1 ? "model" : "models"} exposed`;
   if (item.provider === "ollama") return known === null ? null : n(known);
   const selected = keyedConfigOf(item.config).selected_models;
@@ -70,7 +71,7 @@ export function ProviderCard({
   item: ProviderItem;
   expanded: boolean;
   panelId: string;
-  models: ModelsResponse | undefined;
+  models: ModelsView | undefined;
   onOpen: () => void;
   onToggleEnabled: (next: boolean) => void;
   buttonRef: Ref<HTMLButtonElement>;

@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorState, Skeleton } from "../../components/QueryState";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
+import { useModels } from "../../lib/models";
 import { useNav } from "../../lib/nav";
 import { AddProviderDialog } from "./AddProviderDialog";
 import { isProviderId, labelOf, PROVIDERS, type ProviderId } from "./config";
@@ -13,10 +14,8 @@ import { KEY_STORE_WORDS, KeyedPanel } from "./KeyedPanel";
 import { OllamaPanel } from "./OllamaPanel";
 import { tasksUsing, type PanelProps } from "./PanelFrame";
 import { ProviderCard } from "./ProviderCard";
-import { bindQueryClient, hasDetachedPulls, reconcilePulls, usePulls } from "./pulls";
+import { usePullSync } from "./pulls";
 import {
-  modelsQuery,
-  ollamaPullsQuery,
   providersQuery,
   routesQuery,
   useDeleteProvider,
@@ -30,18 +29,6 @@ type Confirm = { kind: "disable" | "disconnect"; provider: string; label: string
 
 const PANEL_ID = "pv-panel";
 
-/** Keep the pulls the core reports in step with the ones shown (polled while needed). */
-function usePullSync() {
-  const qc = useQueryClient();
-  const pulls = usePulls();
-  const detached = hasDetachedPulls(pulls);
-  const q = useQuery(ollamaPullsQuery(detached ? 1000 : false));
-  useEffect(() => bindQueryClient(qc), [qc]);
-  useEffect(() => {
-    if (q.data) reconcilePulls(q.data);
-  }, [q.data, q.dataUpdatedAt]);
-}
-
 /**
  * The Providers section: a card per configured provider with its live status, the Add
  * provider dialog, and the open provider's panel under the cards.
@@ -51,7 +38,7 @@ export function ProvidersSection() {
   const { intent, clearIntent } = useNav();
   const providers = useQuery(providersQuery());
   const routes = useQuery(routesQuery());
-  const models = useQuery(modelsQuery());
+  const models = useModels();
   const open = useOpenPanel();
   const addOpen = useAddDialogOpen();
   const [confirm, setConfirm] = useState<Confirm | null>(null);

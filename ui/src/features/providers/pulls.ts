@@ -3,8 +3,8 @@
  * shown again when it reopens. Progress arrives on a Tauri Channel per pull; pulls this
  * window did not start (or lost after a reload) are learnt from `ollama_pulls`.
  */
-import { useSyncExternalStore } from "react";
-import type { QueryClient } from "@tanstack/react-query";
+import { useEffect, useSyncExternalStore } from "react";
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
 import { commands, type PullProgress } from "../../bindings";
 import { toast } from "../../components/toast";
@@ -12,7 +12,7 @@ import { errorSentence } from "../../lib/errors";
 import { call } from "../../lib/ipc";
 import { invalidates } from "../../lib/queryKeys";
 import { normalizeOllamaModel } from "./config";
-import { invalidateKeys } from "./queries";
+import { invalidateKeys, ollamaPullsQuery } from "./queries";
 
 export type PullView = {
   /** The model as the core names it (`phi4-mini` is `phi4-mini:latest`). */
@@ -71,6 +71,9 @@ function subscribe(l: () => void) {
 
 const getSnapshot = () => snapshot;
 
+/** The pulls shown now (outside React). */
+export const getPulls = (): readonly PullView[] => snapshot;
+
 /** Every pull the window knows of, sorted by model. */
 export function usePulls(): PullView[] {
   return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
@@ -79,6 +82,22 @@ export function usePulls(): PullView[] {
 /** The query client that finished pulls refresh (the section binds it when it mounts). */
 export function bindQueryClient(qc: QueryClient) {
   client = qc;
+}
+
+/**
+ * Keep the pulls the core reports in step with the ones shown (polled while a pull is
+ * shown without a progress stream), and bind the query client that finished pulls
+ * refresh. Every place that shows pulls (Providers, a readiness fix) uses it.
+ */
+export function usePullSync() {
+  const qc = useQueryClient();
+  const pulls = usePulls();
+  const detached = hasDetachedPulls(pulls);
+  const q = useQuery(ollamaPullsQuery(detached ? 1000 : false));
+  useEffect(() => bindQueryClient(qc), [qc]);
+  useEffect(() => {
+    if (q.data) reconcilePulls(q.data);
+  }, [q.data, q.dataUpdatedAt]);
 }
 
 /** Installed models change once a pull ends; Ollama may list the model a moment late. */

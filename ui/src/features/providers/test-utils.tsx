@@ -73,6 +73,8 @@ export function catalogModel(provider: string, name: string, over: Partial<Catal
     parameter_size: null,
     quantization_level: null,
     is_loaded: null,
+    input_price_per_mtok: null,
+    output_price_per_mtok: null,
     selected: true,
     ...over,
   } satisfies CatalogModel;

@@ -14,7 +14,7 @@ import {
 } from "react-aria-components";
 import type { ModelItem } from "../../bindings";
 import { containsLoose } from "../../lib/format";
-import { modelLabel } from "./model";
+import { modelLabel, type SavedChoice } from "./model";
 
 export type ProviderGroup = { provider: string; name: string; models: ModelItem[] };
 
@@ -24,8 +24,8 @@ type Props = {
   value: string | null;
   onChange: (key: string) => void;
   groups: ProviderGroup[];
-  /** The stored choice when it is no longer offered: kept and shown, never replaced. */
-  broken: { key: string; text: string } | null;
+  /** The stored choice when it is not offered (gone, or still loading): kept and shown, never replaced. */
+  broken: SavedChoice | null;
   inputRef?: Ref<HTMLInputElement>;
   description?: ReactNode;
 };
@@ -35,7 +35,7 @@ type Props = {
  * accent-insensitive "contains" on the label; the value is `provider:model`.
  */
 export function ModelPicker({ label, value, onChange, groups, broken, inputRef, description }: Props) {
-  const isBroken = broken !== null && value === broken.key;
+  const isBroken = broken !== null && !broken.loading && value === broken.key;
   return (
     <ComboBox
       className="field"
@@ -64,7 +64,12 @@ export function ModelPicker({ label, value, onChange, groups, broken, inputRef, 
           {broken && (
             <ListBoxSection id="unavailable">
               <Header className="combo-section-header">Saved choice</Header>
-              <ListBoxItem id={broken.key} textValue={broken.text} className="combo-item" data-broken>
+              <ListBoxItem
+                id={broken.key}
+                textValue={broken.text}
+                className="combo-item"
+                data-broken={broken.loading ? undefined : true}
+              >
                 {broken.text}
               </ListBoxItem>
             </ListBoxSection>

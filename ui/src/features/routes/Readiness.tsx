@@ -5,16 +5,12 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
 import { CommandError } from "../../lib/ipc";
-import { formatSpeed } from "../../lib/format";
 import { go } from "../../lib/nav";
-import {
-  useCancelPull,
-  useEnableProvider,
-  useExposeModel,
-  usePullModel,
-  useTestProvider,
-  type PullState,
-} from "./queries";
+import { normalizeOllamaModel } from "../providers/config";
+import { PullRow } from "../providers/OllamaLibrary";
+import { startPull, usePulls, usePullSync } from "../providers/pulls";
+import "../providers/providers.css";
+import { useEnableProvider, useExposeModel, useTestProvider } from "./queries";
 
 const TITLE: Record<Task, string> = { categorization: "Categorization", scoring: "Scoring" };
 
@@ -34,12 +30,14 @@ export function ReadinessLine({ task, readiness: r, name, onChooseModel }: Props
   const provider = r.provider ?? "";
   const model = r.model ?? "";
   const [confirmEnable, setConfirmEnable] = useState(false);
-  const [pull, setPull] = useState<PullState | null>(null);
   const enable = useEnableProvider();
   const test = useTestProvider();
   const expose = useExposeModel();
-  const pullModel = usePullModel(setPull);
-  const cancelPull = useCancelPull();
+  // Pulls are the window's one set (the Providers section shows the same ones).
+  const pulls = usePulls();
+  const pullName = r.fix === "pull_model" && model ? normalizeOllamaModel(model) : null;
+  const pull = pullName ? pulls.find((p) => p.model === pullName) : undefined;
+  const pulling = pull?.phase === "running";
 
   const fix = () => {
     switch (r.fix) {
@@ -69,13 +67,8 @@ export function ReadinessLine({ task, readiness: r, name, onChooseModel }: Props
         });
         break;
       case "pull_model":
-        setPull({ percent: null, status: "starting", speed: null });
-        pullModel.mutate(model, {
-          onSuccess: (outcome) =>
-            toast(outcome === "complete" ? `Downloaded ${model}.` : `Download of ${model} cancelled.`, outcome === "complete" ? "success" : "info"),
-          onError: (e) => toast(errorSentence(e), "error"),
-          onSettled: () => setPull(null),
-        });
+        // Progress, Cancel and the outcome's toast come from the shared pulls store.
+        if (model) startPull(model);
         break;
       case "expose_model":
         expose.mutate(
@@ -95,7 +88,7 @@ export function ReadinessLine({ task, readiness: r, name, onChooseModel }: Props
     }
   };
 
-  const busy = test.isPending || expose.isPending || pullModel.isPending || enable.isPending;
+  const busy = test.isPending || expose.isPending || pulling || enable.isPending;
   const label = fixLabel(r, name);
 
   return (
@@ -114,29 +107,19 @@ export function ReadinessLine({ task, readiness: r, name, onChooseModel }: Props
           <>
             <span>{r.message ?? `${TITLE[task]} is paused.`}</span>
             {label && (
-              <Button className="button small" onPress={fix} isDisabled={busy}>
-                {busyLabel(r, test.isPending, pullModel.isPending, expose.isPending) ?? label}
+              // Pending rather than disabled: the focus stays on the button while it works.
+              <Button className="button small" onPress={fix} isPending={busy}>
+                {busyLabel(r, test.isPending, pulling, expose.isPending) ?? label}
               </Button>
             )}
           </>
         )}
       </div>
+      {r.fix === "pull_model" && <PullSync />}
       {pull && (
-        <div className="progress">
-          <progress
-            aria-label={`Downloading ${model}`}
-            max={100}
-            value={pull.percent ?? undefined}
-          />
-          <span className="small">
-            {[pull.percent != null ? `${pull.percent}%` : null, pull.speed ? formatSpeed(pull.speed) : null, pull.status]
-              .filter(Boolean)
-              .join(" • ")}
-          </span>
-          <Button className="button small" onPress={() => cancelPull.mutate(model)}>
-            Cancel
-          </Button>
-        </div>
+        <ul className="pv-pulls readiness-pull" role="list" aria-label={`${TITLE[task]} download`}>
+          <PullRow pull={pull} />
+        </ul>
       )}
       <ConfirmDialog
         isOpen={confirmEnable}
@@ -158,6 +141,12 @@ export function ReadinessLine({ task, readiness: r, name, onChooseModel }: Props
       </ConfirmDialog>
     </div>
   );
+}
+
+/** Learns pulls started elsewhere (or before a reload) while a download is the fix. */
+function PullSync() {
+  usePullSync();
+  return null;
 }
 
 function fixLabel(r: TaskReadiness, name: (p: string) => string): string | null {

@@ -4,6 +4,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, expect, test, vi } from "vitest";
 import { ToastRegion } from "../../components/toast";
 import { getNav } from "../../lib/nav";
+import { MODELS_GRACE_MS } from "../../lib/models";
 import { READINESS_INTERVAL_MS, readinessQuery } from "../../lib/queries";
 import {
   KINDS,
@@ -17,10 +18,12 @@ import {
   routes,
   type Handler,
 } from "../../lib/test-utils";
+import { getPulls, resetPulls, startPull } from "../providers/pulls";
 import { RoutesSection } from "./RoutesSection";
 
 afterEach(() => {
   clearMocks();
+  resetPulls();
   vi.useRealTimers();
 });
 
@@ -33,6 +36,7 @@ function setup(overrides: Record<string, Handler> = {}) {
     task_readiness: () => READY,
     ollama_health: () => ({ connected: true, version: "0.9.0", latency_ms: 3 }),
     test_provider: () => ({ ok: true, latency_ms: 20, version: null, error: null }),
+    ollama_pulls: () => [],
     ...overrides,
   });
   const view = renderWithClient(
@@ -80,6 +84,39 @@ test("one combobox while the switch is off, two named per task when it is on", a
   // Turning the switch on copies nothing: scoring keeps its own (here equal) value.
   expect(screen.getByRole("combobox", { name: "Scoring model" })).toHaveValue("gemma3:12b — 7.6 GB (loaded)");
   expect(screen.queryByRole("combobox", { name: "Model" })).not.toBeInTheDocument();
+});
+
+/** A catalog entry as `list_provider_catalog` gives it. */
+const catalogEntry = (m: ReturnType<typeof model>, selected = true) => ({ ...m, structured_output: null, selected });
+
+test("one provider hanging: the others' models are offered at once, its route shown as loading, not broken", async () => {
+  const { called } = setup({
+    get_task_routes: () => routes(["ollama", "gemma3:12b"], ["openai", "gpt-4.1-mini"], true),
+    // The aggregated list waits for every provider; OpenAI never answers.
+    list_models: never,
+    list_provider_catalog: (a) =>
+      a.provider === "ollama"
+        ? [catalogEntry(MODELS.models[0]!), catalogEntry(MODELS.models[1]!)]
+        : never(),
+    task_readiness: never,
+  });
+  const cat = await screen.findByRole("combobox", { name: "Categorization model" });
+  expect(cat).toHaveValue("gemma3:12b — 7.6 GB (loaded)");
+  const scoring = screen.getByRole("combobox", { name: "Scoring model" });
+  expect(scoring).toHaveValue("gpt-4.1-mini");
+  expect(scoring).toHaveAccessibleDescription("Still waiting for OpenAI to list models.");
+  expect(scoring.closest("[data-broken]")).toBeNull();
+  expect(called("list_provider_catalog").map((c) => c.args.provider).sort()).toEqual(["ollama", "openai"]);
+  // Ollama's models are in the picker.
+  await userEvent.click(within(cat.parentElement!).getByRole("button", { name: /Show models/ }));
+  expect(await screen.findByRole("option", { name: "qwen3:8b — 4.9 GB" })).toBeInTheDocument();
+});
+
+test("when the aggregated list answers in time, no provider is asked twice", async () => {
+  const { called } = setup();
+  await screen.findByRole("combobox", { name: "Model" });
+  await new Promise((r) => setTimeout(r, MODELS_GRACE_MS + 100));
+  expect(called("list_provider_catalog")).toHaveLength(0);
 });
 
 test("with fewer than two models the switch stays visible, explains itself and cannot be turned on", async () => {
@@ -164,6 +201,20 @@ test("Save stays disabled until something changes; a batch size change enables i
   const input = called("update_task_routes")[0]?.args.input as Record<string, { batch_size: number | null }>;
   expect(input.scoring?.batch_size).toBe(3);
   expect(input.categorization?.batch_size).toBeNull();
+});
+
+test("saving with the keyboard leaves the focus in the section, not on the page", async () => {
+  const { called } = setup({ update_task_routes: () => routes(["ollama", "gemma3:12b"]) });
+  const user = userEvent.setup();
+  await screen.findByRole("combobox", { name: "Model" });
+  await user.type(screen.getByRole("textbox", { name: "Scoring batch size" }), "3");
+  await user.tab();
+  const save = screen.getByRole("button", { name: "Save" });
+  save.focus();
+  await user.keyboard("{Enter}");
+  await waitFor(() => expect(called("update_task_routes")).toHaveLength(1));
+  await waitFor(() => expect(screen.getByRole("button", { name: "Save" })).toBeDisabled());
+  expect(screen.getByRole("heading", { name: "Task routes" })).toHaveFocus();
 });
 
 test("a route whose model is gone is shown broken, not blank and not replaced", async () => {
@@ -352,33 +403,73 @@ test("provider_unreachable → Test connection tests the provider and re-checks 
   expect(await screen.findByText("Ollama answered in 12 ms.")).toBeInTheDocument();
 });
 
-test("model_missing on Ollama → Download pulls it with progress", async () => {
+test("Test connection leaves a health check in flight alone (never two requests per provider)", async () => {
+  let tested = false;
+  const { called } = setup({
+    ollama_health: () => never(),
+    test_provider: () => {
+      tested = true;
+      return { ok: true, latency_ms: 12, version: "0.9.0", error: null };
+    },
+    task_readiness: () =>
+      tested
+        ? READY
+        : notReady({
+            provider: "ollama",
+            model: "gemma3:12b",
+            reason: "provider_unreachable",
+            message: "Categorization is paused: Ollama is not reachable at http://localhost:11434. Is it running?",
+            fix: "test_provider",
+          }),
+  });
+  const status = await screen.findByRole("status", { name: "Categorization readiness" });
+  await waitFor(() => expect(called("ollama_health")).toHaveLength(1));
+  await userEvent.click(within(status).getByRole("button", { name: "Test connection" }));
+  await waitFor(() => expect(status).toHaveTextContent(/^Ready/));
+  expect(called("test_provider")).toHaveLength(1);
+  expect(called("ollama_health")).toHaveLength(1);
+});
+
+test("model_missing on Ollama → Download pulls it with progress, in the window's one set of pulls", async () => {
   let finish: (v: string) => void = () => {};
   let channel: { onmessage: (m: unknown) => void } | null = null;
+  let installed = false;
   const { called } = setup({
     ollama_pull_model: (a) => {
       channel = a.onProgress as typeof channel;
       return new Promise((r) => (finish = r));
     },
     task_readiness: () =>
-      notReady({
-        provider: "ollama",
-        model: "qwen3:4b",
-        reason: "model_missing",
-        message: "Categorization is paused: the model qwen3:4b is not installed in Ollama.",
-        fix: "pull_model",
-      }),
+      installed
+        ? READY
+        : notReady({
+            provider: "ollama",
+            model: "qwen3:4b",
+            reason: "model_missing",
+            message: "Categorization is paused: the model qwen3:4b is not installed in Ollama.",
+            fix: "pull_model",
+          }),
   });
   const status = await screen.findByRole("status", { name: "Categorization readiness" });
   await userEvent.click(within(status).getByRole("button", { name: "Download qwen3:4b" }));
   await waitFor(() => expect(called("ollama_pull_model")[0]?.args.model).toBe("qwen3:4b"));
-  act(() => channel?.onmessage({ status: "pulling abc", total: 200, completed: 100 }));
-  const bar = await screen.findByRole("progressbar", { name: "Downloading qwen3:4b" });
-  expect(bar).toHaveAttribute("value", "50");
-  expect(screen.getByText(/50% .*pulling abc/)).toBeInTheDocument();
+  // The same pull the Providers section shows (the shared store), not a second one.
+  expect(getPulls().map((p) => p.model)).toEqual(["qwen3:4b"]);
+  // Pending, not disabled: it keeps the focus and ignores presses.
+  expect(within(status).getByRole("button", { name: "Downloading…" })).toHaveAttribute("aria-disabled", "true");
+  act(() => channel?.onmessage({ status: "pulling abc", digest: "sha256:abc", total: 200, completed: 100 }));
+  const bar = await screen.findByRole("progressbar", { name: "Pulling qwen3:4b" });
+  await waitFor(() => expect(bar).toHaveAttribute("aria-valuenow", "50"));
+  expect(bar.closest("li")).toHaveTextContent(/50% .*pulling abc/);
+  // Starting it again (from here or from Providers) does not start a second download.
+  act(() => startPull("qwen3:4b"));
+  expect(called("ollama_pull_model")).toHaveLength(1);
+  installed = true;
   await act(async () => finish("complete"));
-  expect(await screen.findByText("Downloaded qwen3:4b.")).toBeInTheDocument();
+  expect(await screen.findByText("Pulled qwen3:4b.")).toBeInTheDocument();
   await waitFor(() => expect(screen.queryByRole("progressbar")).not.toBeInTheDocument());
+  // The finished pull re-reads readiness.
+  await waitFor(() => expect(status).toHaveTextContent(/^Ready/));
 });
 
 test("a download can be cancelled at once", async () => {
@@ -390,8 +481,29 @@ test("a download can be cancelled at once", async () => {
   });
   const status = await screen.findByRole("status", { name: "Categorization readiness" });
   await userEvent.click(within(status).getByRole("button", { name: "Download qwen3:4b" }));
-  await userEvent.click(await screen.findByRole("button", { name: "Cancel" }));
+  await userEvent.click(await screen.findByRole("button", { name: "Cancel qwen3:4b" }));
+  expect(screen.queryByRole("progressbar", { name: "Pulling qwen3:4b" })).not.toBeInTheDocument();
   await waitFor(() => expect(called("ollama_cancel_pull")[0]?.args).toEqual({ model: "qwen3:4b" }));
+  expect(within(status).getByRole("button", { name: "Download qwen3:4b" })).toBeEnabled();
+});
+
+test("a pull started in Providers shows its progress on the readiness line", async () => {
+  let channel: { onmessage: (m: unknown) => void } | null = null;
+  setup({
+    ollama_pull_model: (a) => {
+      channel = a.onProgress as typeof channel;
+      return never();
+    },
+    task_readiness: () =>
+      notReady({ provider: "ollama", model: "qwen3:4b", reason: "model_missing", message: "Categorization is paused: the model qwen3:4b is not installed in Ollama.", fix: "pull_model" }),
+  });
+  const status = await screen.findByRole("status", { name: "Categorization readiness" });
+  act(() => startPull("qwen3:4b"));
+  expect(await within(status).findByRole("button", { name: "Downloading…" })).toHaveAttribute("aria-disabled", "true");
+  act(() => channel?.onmessage({ status: "pulling abc", digest: "sha256:abc", total: 400, completed: 100 }));
+  await waitFor(() =>
+    expect(screen.getByRole("progressbar", { name: "Pulling qwen3:4b" })).toHaveAttribute("aria-valuenow", "25"),
+  );
 });
 
 test("model_missing on a key-based provider → Expose adds it to the exposed models", async () => {

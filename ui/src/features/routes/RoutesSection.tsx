@@ -14,19 +14,20 @@ import {
 } from "react-aria-components";
 import type { Task, TaskRoutes } from "../../bindings";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { useKeepFocusWhenDisabled } from "../../components/focus";
 import { ErrorState, Skeleton } from "../../components/QueryState";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
 import { setLeaveGuard, useNav } from "../../lib/nav";
+import { loadingProviders, useModels } from "../../lib/models";
 import {
-  modelsQuery,
   providerKindsQuery,
   providerName,
   providersQuery,
   readinessQuery,
   routesQuery,
 } from "../../lib/queries";
-import { brokenRoute, routeKey, splitKey } from "./model";
+import { brokenRoute, routeKey, splitKey, type SavedChoice } from "./model";
 import { ModelPicker, type ProviderGroup } from "./ModelPicker";
 import { useProviderHealth } from "../providers/queries";
 import { ReadinessLine } from "./Readiness";
@@ -62,7 +63,8 @@ const RESCORE_HINT = "Re-queues recent articles for scoring with the saved model
 /** Which model each task uses, its batch size, and whether each task can run. */
 export function RoutesSection() {
   const routes = useQuery(routesQuery());
-  const models = useQuery(modelsQuery());
+  // Shown as each provider answers: a hanging provider does not hold back the others.
+  const models = useModels();
   const providers = useQuery(providersQuery());
   const kinds = useQuery(providerKindsQuery());
   const readiness = useQuery(readinessQuery());
@@ -74,6 +76,8 @@ export function RoutesSection() {
   const modelRef = useRef<HTMLInputElement>(null);
   const catRef = useRef<HTMLInputElement>(null);
   const scoringRef = useRef<HTMLInputElement>(null);
+  const saveRef = useRef<HTMLButtonElement>(null);
+  const titleRef = useRef<HTMLHeadingElement>(null);
 
   const name = (id: string) => providerName(kinds.data, id);
   const server = routes.data ? fromServer(routes.data) : null;
@@ -108,18 +112,20 @@ export function RoutesSection() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loaded, intent, clearIntent]);
 
+  const offered = models.data;
   const groups: ProviderGroup[] = useMemo(() => {
-    if (!models.data) return [];
-    return models.data.providers
+    if (!offered) return [];
+    return offered.providers
       .map((p) => ({
         provider: p.provider,
         name: providerName(kinds.data, p.provider),
-        models: models.data.models.filter((m) => m.provider === p.provider),
+        models: offered.models.filter((m) => m.provider === p.provider),
       }))
       .filter((g) => g.models.length > 0);
-  }, [models.data, kinds.data]);
+  }, [offered, kinds.data]);
 
   const modelCount = models.data?.models.length ?? 0;
+  const waitingFor = loadingProviders(models.data).map((p) => providerName(kinds.data, p));
 
   // The providers the saved routes use, when enabled: their health is polled while this
   // section is open, so readiness follows a provider that stops (or starts) answering.
@@ -127,6 +133,9 @@ export function RoutesSection() {
     const used = new Set((routes.data?.routes ?? []).map((r) => r.provider));
     return (providers.data ?? []).filter((p) => p.enabled && used.has(p.provider)).map((p) => p.provider);
   }, [routes.data, providers.data]);
+
+  // Once saved, Save turns disabled; the focus goes to the section's title, not the page.
+  useKeepFocusWhenDisabled(saveRef, !dirty || !complete, () => titleRef.current);
 
   const update = (patch: Partial<Form>) => setDraft((d) => ({ ...d, ...patch }));
 
@@ -164,12 +173,15 @@ export function RoutesSection() {
   const find = (t: Task) => routes.data?.routes.find((r) => r.task === t);
   const brokenCat = models.data ? brokenRoute(find("categorization"), models.data, providers.data, name) : null;
   const brokenScoring = models.data ? brokenRoute(find("scoring"), models.data, providers.data, name) : null;
-  const pickerNote = (b: { key: string } | null, value: string | null) =>
-    b && value === b.key
+  const waitingNote = waitingFor.length > 0 ? `Still waiting for ${joinNames(waitingFor)} to list models.` : undefined;
+  const pickerNote = (b: SavedChoice | null, value: string | null) =>
+    b && value === b.key && !b.loading
       ? "Choose another model, or make this one available again in Providers."
-      : modelCount === 0
-        ? "No models are offered yet: add a provider, or expose models in its panel."
-        : undefined;
+      : waitingNote
+        ? waitingNote
+        : modelCount === 0
+          ? "No models are offered yet: add a provider, or expose models in its panel."
+          : undefined;
 
   const provOf = (key: string | null) => (key ? splitKey(key).provider : null);
   const batchHelp = (task: Task, key: string | null) => {
@@ -185,7 +197,9 @@ export function RoutesSection() {
     ? ""
     : form.separate
       ? "Categorization and scoring each use their own model."
-      : modelCount < 2
+      : modelCount < 2 && waitingNote
+        ? `Separate models need at least two models to choose from. ${waitingNote}`
+        : modelCount < 2
         ? "Separate models need at least two models to choose from: add a provider, or expose or download another model."
         : "One model handles both categorization and scoring.";
 
@@ -196,7 +210,9 @@ export function RoutesSection() {
       {watched.map((p) => (
         <HealthWatch key={p} provider={p} />
       ))}
-      <h1 id="routes-title">Task routes</h1>
+      <h1 id="routes-title" ref={titleRef} tabIndex={-1}>
+        Task routes
+      </h1>
 
       <div className="card">
         <h2>Models</h2>
@@ -289,9 +305,11 @@ export function RoutesSection() {
 
             <div className="actions">
               <Button
+                ref={saveRef}
                 className="button primary"
                 onPress={onSave}
-                isDisabled={!dirty || !complete || save.isPending}
+                isDisabled={!dirty || !complete}
+                isPending={save.isPending}
               >
                 {save.isPending ? "Saving…" : "Save"}
               </Button>
@@ -392,4 +410,10 @@ function BatchField({
       </Text>
     </NumberField>
   );
+}
+
+/** "OpenAI", "OpenAI and Anthropic", "OpenAI, Anthropic and Google Gemini". */
+function joinNames(names: string[]): string {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }

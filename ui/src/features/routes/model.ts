@@ -1,5 +1,6 @@
-import type { ModelItem, ModelsResponse, ProviderItem, TaskRoute } from "../../bindings";
+import type { ModelItem, ProviderItem, TaskRoute } from "../../bindings";
 import { formatContext, formatSize } from "../../lib/format";
+import type { ModelsView } from "../../lib/models";
 
 /** `provider:model`, the picker's value (provider ids never contain a colon). */
 export const routeKey = (provider: string, model: string) => `${provider}:${model}`;
@@ -18,22 +19,27 @@ export function modelLabel(m: ModelItem): string {
   return s;
 }
 
+/** A stored choice that is not among the offered models: gone, or its list still loading. */
+export type SavedChoice = { key: string; text: string; loading?: boolean };
+
 /**
  * Why a stored route is not among the offered models, as the picker shows it
- * ("gemma3:12b — no longer offered by Ollama"); null when it is offered or empty.
+ * ("gemma3:12b — no longer offered by Ollama"); null when it is offered or empty. While
+ * its provider's list has not arrived, the choice is shown as loading, not as broken.
  */
 export function brokenRoute(
   route: TaskRoute | undefined,
-  models: ModelsResponse,
+  models: ModelsView,
   providers: ProviderItem[] | undefined,
   name: (id: string) => string,
-): { key: string; text: string } | null {
+): SavedChoice | null {
   if (!route?.model) return null;
   const key = routeKey(route.provider, route.model);
   if (models.models.some((m) => m.id === key)) return null;
   const p = name(route.provider);
   const configured = providers?.find((x) => x.provider === route.provider);
   const status = models.providers.find((s) => s.provider === route.provider);
+  if (status?.status === "loading") return { key, text: route.model, loading: true };
   let why = `no longer offered by ${p}`;
   if (providers && !configured) why = `${p} is not set up`;
   else if (configured && !configured.enabled) why = `${p} is disabled`;

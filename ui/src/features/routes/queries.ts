@@ -1,14 +1,9 @@
-import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { Channel } from "@tauri-apps/api/core";
-import { commands, type PullProgress, type TaskRoutesInput } from "../../bindings";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { commands, type TaskRoutesInput } from "../../bindings";
 import { call } from "../../lib/ipc";
 import { invalidates, keys } from "../../lib/queryKeys";
-
-type Key = readonly unknown[];
-
-function invalidateAll(qc: QueryClient, list: Key[]) {
-  return Promise.all(list.map((queryKey) => qc.invalidateQueries({ queryKey })));
-}
+// One invalidation rule for the window: a health check in flight is left to finish.
+import { invalidateKeys } from "../providers/queries";
 
 export function useSaveRoutes() {
   const qc = useQueryClient();
@@ -16,7 +11,7 @@ export function useSaveRoutes() {
     mutationFn: (input: TaskRoutesInput) => call(commands.updateTaskRoutes(input)),
     onSuccess: (saved) => {
       qc.setQueryData(keys.routes, saved);
-      return invalidateAll(qc, invalidates.updateTaskRoutes());
+      return invalidateKeys(qc, invalidates.updateTaskRoutes());
     },
   });
 }
@@ -25,7 +20,7 @@ export function useEnableProvider() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (provider: string) => call(commands.setProviderEnabled(provider, true)),
-    onSuccess: (_r, provider) => invalidateAll(qc, invalidates.setProviderEnabled(provider)),
+    onSuccess: (_r, provider) => invalidateKeys(qc, invalidates.setProviderEnabled(provider)),
   });
 }
 
@@ -34,11 +29,8 @@ export function useTestProvider() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (provider: string) => call(commands.testProvider(provider)),
-    onSettled: (_r, _e, provider) =>
-      Promise.all([
-        invalidateAll(qc, invalidates.testProvider(provider)),
-        qc.refetchQueries({ queryKey: keys.readiness }),
-      ]),
+    // Readiness refetches at once; a health check already in flight is not doubled.
+    onSettled: (_r, _e, provider) => invalidateKeys(qc, invalidates.testProvider(provider)),
   });
 }
 
@@ -63,38 +55,6 @@ export function useExposeModel() {
       );
       return "exposed";
     },
-    onSuccess: (_r, { provider }) => invalidateAll(qc, invalidates.updateProviderConfig(provider)),
+    onSuccess: (_r, { provider }) => invalidateKeys(qc, invalidates.updateProviderConfig(provider)),
   });
-}
-
-export type PullState = { percent: number | null; status: string; speed: number | null };
-
-/** Pull an Ollama model with progress; `ollama_cancel_pull` stops it. */
-export function usePullModel(onProgress: (p: PullState) => void) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (model: string) => {
-      const channel = new Channel<PullProgress>();
-      let last: { t: number; done: number } | null = null;
-      channel.onmessage = (p) => {
-        const total = p.total ?? 0;
-        const done = p.completed ?? 0;
-        const now = performance.now();
-        let speed: number | null = null;
-        if (last && now > last.t && done >= last.done) speed = ((done - last.done) * 1000) / (now - last.t);
-        if (done) last = { t: now, done };
-        onProgress({
-          percent: total > 0 ? Math.round((done / total) * 100) : null,
-          status: p.status,
-          speed,
-        });
-      };
-      return call(commands.ollamaPullModel(model, channel));
-    },
-    onSettled: () => invalidateAll(qc, invalidates.ollamaPull()),
-  });
-}
-
-export function useCancelPull() {
-  return useMutation({ mutationFn: (model: string) => call(commands.ollamaCancelPull(model)) });
 }
