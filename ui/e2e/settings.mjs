@@ -199,7 +199,6 @@ async function scenario(mode) {
     await ui.press("Test connection");
     await waitFor("Ollama test connects", async () => (await browser.$("body").getText()).includes("Connected"));
     await ui.press("Save");
-    if (shots) await browser.saveScreenshot(join(shots, `ollama-saved-${mode}.png`));
     await waitFor("Ollama card appears", async () => (await browser.$("aria/Ollama provider")).isExisting());
 
     if (mode === "mouse") {
