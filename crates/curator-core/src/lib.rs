@@ -15,6 +15,7 @@ pub mod routes;
 pub mod secrets;
 pub mod status;
 mod store;
+pub mod tasks;
 
 pub use error::{ApiError, CoreError, ErrorCode, Result};
 
