@@ -37,3 +37,11 @@ CREATE TABLE curator_task_pause (
     reason TEXT NOT NULL,
     PRIMARY KEY (task, provider)
 );
+
+-- An optional fallback per task route ({provider, model}), used only when the primary
+-- fails in a way worth retrying elsewhere (timeout, refused, 5xx, 429/529).
+CREATE TABLE curator_route_fallback (
+    task TEXT NOT NULL PRIMARY KEY CHECK (task IN ('categorization', 'scoring')),
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL
+);

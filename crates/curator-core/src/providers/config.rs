@@ -2,6 +2,7 @@
 //! normalisation. Ollama keeps the original's keys; the key-based providers use
 //! `{base_url?, selected_models, batch_size, timeout_s}`. A key is never part of it.
 
+use super::structured::StructuredMode;
 use super::{ProviderId, DEFAULT_TIMEOUT_S};
 use crate::error::{CoreError, ErrorCode, Result};
 use serde_json::{json, Map, Value};
@@ -24,6 +25,15 @@ pub struct OllamaConfig {
     pub use_separate_models: bool,
     pub batch_size: i64,
     pub timeout_s: u64,
+    pub structured: StructuredSetting,
+}
+
+/// `structured_output` (the user's choice) and `structured_output_detected` (what
+/// automatic detection found; Curator's, reset by every save).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StructuredSetting {
+    pub mode: StructuredMode,
+    pub detected: Option<StructuredMode>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +43,7 @@ pub struct KeyedConfig {
     pub selected_models: Vec<String>,
     pub batch_size: i64,
     pub timeout_s: u64,
+    pub structured: StructuredSetting,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +69,17 @@ const OLLAMA_KEYS: &[&str] = &[
     "thinking",
     "batch_size",
     "timeout_s",
+    "structured_output",
+    "structured_output_detected",
 ];
-const KEYED_KEYS: &[&str] = &["base_url", "selected_models", "batch_size", "timeout_s"];
+const KEYED_KEYS: &[&str] = &[
+    "base_url",
+    "selected_models",
+    "batch_size",
+    "timeout_s",
+    "structured_output",
+    "structured_output_detected",
+];
 const MAX_MODEL_LEN: usize = 256;
 
 fn int_in(obj: &Map<String, Value>, key: &str, lo: i64, hi: i64, default: i64) -> Result<i64> {
@@ -196,6 +216,28 @@ impl ProviderConfig {
         }
         let batch_size = int_in(obj, "batch_size", 1, 10, id.info().default_batch_size)?;
         let timeout_s = int_in(obj, "timeout_s", 1, 300, DEFAULT_TIMEOUT_S as i64)? as u64;
+        let mode = match obj.get("structured_output") {
+            None | Some(Value::Null) => StructuredMode::Auto,
+            Some(Value::String(s)) if StructuredMode::parse(s).is_some() => {
+                StructuredMode::parse(s).unwrap_or_default()
+            }
+            Some(_) => {
+                return Err(field_error(
+                    "structured_output",
+                    "must be auto, json_schema, json_object or prompt",
+                ))
+            }
+        };
+        // What detection found is Curator's own: a save (new server?) starts afresh.
+        let detected = match source {
+            Source::Input => None,
+            Source::Stored => obj
+                .get("structured_output_detected")
+                .and_then(Value::as_str)
+                .and_then(StructuredMode::parse)
+                .filter(|m| *m != StructuredMode::Auto),
+        };
+        let structured = StructuredSetting { mode, detected };
         if id == ProviderId::Ollama {
             let base_url = match obj.get("base_url") {
                 None | Some(Value::Null) => "http://localhost".to_string(),
@@ -223,6 +265,7 @@ impl ProviderConfig {
                 use_separate_models,
                 batch_size,
                 timeout_s,
+                structured,
             }));
         }
         let base_url = match obj.get("base_url") {
@@ -263,12 +306,39 @@ impl ProviderConfig {
                 selected_models,
                 batch_size,
                 timeout_s,
+                structured,
             },
         ))
     }
 
     /// The JSON stored in `config_json` and shown to the UI (never a key).
     pub fn to_json(&self) -> Value {
+        let mut v = self.to_json_base();
+        let st = self.structured();
+        v["structured_output"] = json!(st.mode.as_str());
+        if let Some(d) = st.detected {
+            v["structured_output_detected"] = json!(d.as_str());
+        }
+        v
+    }
+
+    /// The connection's structured-output setting.
+    pub fn structured(&self) -> StructuredSetting {
+        match self {
+            Self::Ollama(c) => c.structured,
+            Self::Keyed(_, c) => c.structured,
+        }
+    }
+
+    /// The provider's batch size.
+    pub fn batch_size(&self) -> i64 {
+        match self {
+            Self::Ollama(c) => c.batch_size,
+            Self::Keyed(_, c) => c.batch_size,
+        }
+    }
+
+    fn to_json_base(&self) -> Value {
         match self {
             Self::Ollama(c) => json!({
                 "base_url": c.base_url,

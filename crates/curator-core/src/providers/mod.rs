@@ -9,6 +9,7 @@ pub mod http;
 pub mod ollama;
 mod openai;
 mod openrouter;
+pub mod structured;
 
 use crate::error::{CoreError, ErrorCode, Result};
 use async_trait::async_trait;

@@ -15,6 +15,7 @@ pub mod composite;
 pub mod names;
 pub mod prompt;
 pub mod queue;
+pub mod runner;
 pub mod schema;
 pub mod store;
 pub mod validate;

@@ -1,0 +1,445 @@
+//! Structured completion: one chat request whose answer must be JSON of a given schema,
+//! in each provider's own wire format, for each structured-output mode (issue 15).
+//! The request and answer shapes per provider are the small functions below; the
+//! HTTP, retry and error mapping are `http.rs`'s.
+
+use super::{Conn, ProviderId};
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::tasks::schema::{for_dialect, Dialect};
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use specta::Type;
+
+/// How a connection asks for JSON (`config.structured_output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StructuredMode {
+    /// Try `json_schema`, then `json_object`, then the prompt; keep what worked.
+    #[default]
+    Auto,
+    /// The provider's native schema mechanism (OpenAI `json_schema` strict, Anthropic
+    /// forced tool, Gemini `responseJsonSchema`, Ollama `format` with the schema).
+    JsonSchema,
+    /// JSON mode with the schema beside it: `{"type": "json_object", "schema": …}` on
+    /// OpenAI-compatible servers, `format: "json"` on Ollama, JSON MIME type on Gemini.
+    JsonObject,
+    /// No structured-output field: the schema is stated in the prompt and the JSON is
+    /// taken from the answer, fenced or not.
+    Prompt,
+}
+
+impl StructuredMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::JsonSchema => "json_schema",
+            Self::JsonObject => "json_object",
+            Self::Prompt => "prompt",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Auto, Self::JsonSchema, Self::JsonObject, Self::Prompt]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+
+    /// The mode automatic detection tries after this one.
+    pub fn next(self) -> Option<Self> {
+        match self {
+            Self::Auto => Some(Self::JsonSchema),
+            Self::JsonSchema => Some(Self::JsonObject),
+            Self::JsonObject => Some(Self::Prompt),
+            Self::Prompt => None,
+        }
+    }
+
+    /// Whether the prompt itself must carry the full schema.
+    pub fn schema_in_prompt(self) -> bool {
+        matches!(self, Self::JsonObject | Self::Prompt)
+    }
+}
+
+/// One structured request.
+#[derive(Debug, Clone)]
+pub struct StructuredRequest<'a> {
+    pub model: &'a str,
+    pub system: &'a str,
+    pub user: &'a str,
+    /// The plain schema (`tasks::schema::task_schema`).
+    pub schema: &'a Value,
+    /// OpenAI's `json_schema.name` / Anthropic's tool name.
+    pub name: &'a str,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawAnswer {
+    /// Text that should hold the JSON document.
+    Text(String),
+    /// An already parsed object (Anthropic's forced tool `input`).
+    Object(Value),
+}
+
+/// The path and body of a structured request.
+pub fn request(
+    provider: ProviderId,
+    mode: StructuredMode,
+    r: &StructuredRequest<'_>,
+) -> (String, Value) {
+    let mode = if mode == StructuredMode::Auto {
+        StructuredMode::JsonSchema
+    } else {
+        mode
+    };
+    match provider {
+        ProviderId::Openai | ProviderId::Openrouter => {
+            let mut body = json!({
+                "model": r.model,
+                "temperature": 0,
+                "stream": false,
+                "messages": [
+                    {"role": "system", "content": r.system},
+                    {"role": "user", "content": r.user},
+                ],
+            });
+            match mode {
+                StructuredMode::JsonSchema | StructuredMode::Auto => {
+                    body["response_format"] = json!({
+                        "type": "json_schema",
+                        "json_schema": {
+                            "name": r.name,
+                            "strict": true,
+                            "schema": for_dialect(r.schema, Dialect::Strict),
+                        }
+                    });
+                }
+                StructuredMode::JsonObject => {
+                    body["response_format"] = json!({
+                        "type": "json_object",
+                        "schema": for_dialect(r.schema, Dialect::Plain),
+                    });
+                }
+                StructuredMode::Prompt => {}
+            }
+            if provider == ProviderId::Openrouter && body.get("response_format").is_some() {
+                body["provider"] = json!({ "require_parameters": true });
+            }
+            ("chat/completions".into(), body)
+        }
+        ProviderId::Anthropic => {
+            let mut body = json!({
+                "model": r.model,
+                "max_tokens": 4096,
+                "temperature": 0,
+                "system": r.system,
+                "messages": [{"role": "user", "content": r.user}],
+            });
+            if mode == StructuredMode::JsonSchema {
+                body["tools"] = json!([{
+                    "name": r.name,
+                    "description": "Record the answer for every article of the input.",
+                    "input_schema": for_dialect(r.schema, Dialect::Tool),
+                }]);
+                body["tool_choice"] = json!({ "type": "tool", "name": r.name });
+            }
+            ("v1/messages".into(), body)
+        }
+        ProviderId::Google => {
+            let model = r.model.trim_start_matches("models/");
+            let mut config = json!({ "temperature": 0 });
+            match mode {
+                StructuredMode::JsonSchema | StructuredMode::Auto => {
+                    config["responseMimeType"] = json!("application/json");
+                    config["responseJsonSchema"] = for_dialect(r.schema, Dialect::Gemini);
+                }
+                StructuredMode::JsonObject => {
+                    config["responseMimeType"] = json!("application/json")
+                }
+                StructuredMode::Prompt => {}
+            }
+            let body = json!({
+                "systemInstruction": { "parts": [{ "text": r.system }] },
+                "contents": [{ "role": "user", "parts": [{ "text": r.user }] }],
+                "generationConfig": config,
+            });
+            (format!("models/{model}:generateContent"), body)
+        }
+        ProviderId::Ollama => {
+            let mut body = json!({
+                "model": r.model,
+                "stream": false,
+                "options": { "temperature": 0 },
+                "messages": [
+                    {"role": "system", "content": r.system},
+                    {"role": "user", "content": r.user},
+                ],
+            });
+            match mode {
+                StructuredMode::JsonSchema | StructuredMode::Auto => {
+                    body["format"] = for_dialect(r.schema, Dialect::Plain)
+                }
+                StructuredMode::JsonObject => body["format"] = json!("json"),
+                StructuredMode::Prompt => {}
+            }
+            ("api/chat".into(), body)
+        }
+    }
+}
+
+/// An answer that must not be parsed: cut off, refused or blocked.
+fn unusable(conn: &Conn, why: &str, retryable: bool) -> CoreError {
+    conn.error(
+        ErrorCode::BadResponse,
+        format!(
+            "{} gave no usable answer: {why}",
+            conn.provider.info().display_name
+        ),
+        json!({ "unusable": why, "retryable": retryable }),
+    )
+}
+
+/// Take the answer out of a provider's reply body.
+pub fn answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
+    match conn.provider {
+        ProviderId::Openai | ProviderId::Openrouter => {
+            if let Some(e) = v.get("error").filter(|e| !e.is_null()) {
+                let msg = super::http::error_message(v).unwrap_or_default();
+                let inner = e.get("code").and_then(Value::as_u64);
+                let code = match inner {
+                    Some(429) => ErrorCode::RateLimited,
+                    Some(502..=504) | Some(529) => ErrorCode::Overloaded,
+                    _ => ErrorCode::BadResponse,
+                };
+                return Err(conn.error(
+                    code,
+                    format!(
+                        "{} answered 200 with an error: {msg}",
+                        conn.provider.info().display_name
+                    ),
+                    json!({ "status": 200, "inner_code": inner }),
+                ));
+            }
+            let choice = v
+                .pointer("/choices/0")
+                .ok_or_else(|| conn.bad_shape("no `choices`"))?;
+            if let Some(e) = choice.get("error").filter(|e| !e.is_null()) {
+                return Err(unusable(conn, &format!("error in choice: {e}"), true));
+            }
+            match choice.get("finish_reason").and_then(Value::as_str) {
+                Some("length") => {
+                    return Err(unusable(
+                        conn,
+                        "the answer was cut off (finish_reason length)",
+                        true,
+                    ))
+                }
+                Some("content_filter") => return Err(unusable(conn, "content filter", false)),
+                Some("error") => return Err(unusable(conn, "finish_reason error", true)),
+                _ => {}
+            }
+            let msg = choice
+                .get("message")
+                .ok_or_else(|| conn.bad_shape("no `message`"))?;
+            if let Some(r) = msg.get("refusal").and_then(Value::as_str) {
+                return Err(unusable(conn, &format!("the model refused: {r}"), false));
+            }
+            Ok(RawAnswer::Text(
+                msg.get("content")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ))
+        }
+        ProviderId::Anthropic => {
+            match v.get("stop_reason").and_then(Value::as_str) {
+                Some("max_tokens") => {
+                    return Err(unusable(conn, "the answer was cut off (max_tokens)", true))
+                }
+                Some("refusal") => return Err(unusable(conn, "the model refused", false)),
+                _ => {}
+            }
+            let blocks = v
+                .get("content")
+                .and_then(Value::as_array)
+                .ok_or_else(|| conn.bad_shape("no `content` list"))?;
+            if let Some(input) = blocks
+                .iter()
+                .find(|b| b.get("type").and_then(Value::as_str) == Some("tool_use"))
+                .and_then(|b| b.get("input"))
+            {
+                return Ok(RawAnswer::Object(input.clone()));
+            }
+            let text: String = blocks
+                .iter()
+                .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))
+                .filter_map(|b| b.get("text").and_then(Value::as_str))
+                .collect();
+            Ok(RawAnswer::Text(text))
+        }
+        ProviderId::Google => {
+            let Some(cand) = v.pointer("/candidates/0") else {
+                if let Some(reason) = v
+                    .pointer("/promptFeedback/blockReason")
+                    .and_then(Value::as_str)
+                {
+                    return Err(unusable(
+                        conn,
+                        &format!("the prompt was blocked ({reason})"),
+                        false,
+                    ));
+                }
+                // A 200 with no candidate is an empty answer.
+                return Ok(RawAnswer::Text(String::new()));
+            };
+            match cand.get("finishReason").and_then(Value::as_str) {
+                None | Some("STOP") => {}
+                Some("MAX_TOKENS") => {
+                    return Err(unusable(conn, "the answer was cut off (MAX_TOKENS)", true))
+                }
+                Some(other) => return Err(unusable(conn, &format!("finishReason {other}"), false)),
+            }
+            let text: String = cand
+                .pointer("/content/parts")
+                .and_then(Value::as_array)
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .filter(|p| p.get("thought").and_then(Value::as_bool) != Some(true))
+                        .filter_map(|p| p.get("text").and_then(Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(RawAnswer::Text(text))
+        }
+        ProviderId::Ollama => {
+            if let Some(e) = v.get("error").and_then(Value::as_str) {
+                return Err(conn.error(
+                    ErrorCode::BadResponse,
+                    format!("Ollama answered with an error: {e}"),
+                    json!({ "status": 200 }),
+                ));
+            }
+            if v.get("done_reason").and_then(Value::as_str) == Some("length") {
+                return Err(unusable(
+                    conn,
+                    "the answer was cut off (done_reason length)",
+                    true,
+                ));
+            }
+            Ok(RawAnswer::Text(
+                v.pointer("/message/content")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ))
+        }
+    }
+}
+
+/// Whether an error says the server does not take this structured-output request
+/// (400, 422 or 500 naming `response_format`, `json_schema`, the schema or Ollama's
+/// `format`): automatic detection then tries the next mode.
+pub fn rejects_mode(e: &CoreError) -> bool {
+    let Some(d) = e.details() else { return false };
+    let status = d.get("status").and_then(Value::as_u64);
+    if !matches!(status, Some(400 | 422 | 500)) {
+        return false;
+    }
+    d.get("names_schema").and_then(Value::as_bool) == Some(true)
+}
+
+/// Send one structured request (the shared retry policy covers transient failures)
+/// and take out the answer.
+pub async fn complete(
+    conn: &Conn,
+    mode: StructuredMode,
+    r: &StructuredRequest<'_>,
+) -> Result<RawAnswer> {
+    let (path, body) = request(conn.provider, mode, r);
+    let resp = conn.send(Method::POST, &path, &[], Some(&body)).await?;
+    let v = conn.json_body(resp).await?;
+    answer(conn, &v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::Task;
+    use crate::tasks::schema::task_schema;
+
+    fn req(schema: &Value) -> StructuredRequest<'_> {
+        StructuredRequest {
+            model: "m",
+            system: "sys",
+            user: "usr",
+            schema,
+            name: "article_scores",
+        }
+    }
+
+    #[test]
+    fn each_provider_sends_its_native_field() {
+        let s = task_schema(Task::Scoring, &[1, 2]);
+        let r = req(&s);
+        let (p, b) = request(ProviderId::Openai, StructuredMode::JsonSchema, &r);
+        assert_eq!(p, "chat/completions");
+        assert_eq!(b["response_format"]["type"], "json_schema");
+        assert_eq!(b["response_format"]["json_schema"]["strict"], true);
+        assert_eq!(
+            b["response_format"]["json_schema"]["schema"]["additionalProperties"],
+            false
+        );
+        let (_, b) = request(ProviderId::Openrouter, StructuredMode::Auto, &r);
+        assert_eq!(b["provider"]["require_parameters"], true);
+        let (p, b) = request(ProviderId::Anthropic, StructuredMode::JsonSchema, &r);
+        assert_eq!(p, "v1/messages");
+        assert_eq!(
+            b["tool_choice"],
+            json!({"type": "tool", "name": "article_scores"})
+        );
+        assert!(!b["tools"][0]["input_schema"]
+            .to_string()
+            .contains("maximum"));
+        let g = StructuredRequest {
+            model: "models/gemini-2.5-flash",
+            ..r.clone()
+        };
+        let (p, b) = request(ProviderId::Google, StructuredMode::JsonSchema, &g);
+        assert_eq!(p, "models/gemini-2.5-flash:generateContent");
+        assert_eq!(
+            b["generationConfig"]["responseMimeType"],
+            "application/json"
+        );
+        assert!(b["generationConfig"]["responseJsonSchema"].is_object());
+        let (p, b) = request(ProviderId::Ollama, StructuredMode::JsonSchema, &r);
+        assert_eq!(p, "api/chat");
+        assert_eq!(b["format"]["type"], "object");
+        assert_eq!(b["stream"], false);
+    }
+
+    #[test]
+    fn other_modes() {
+        let s = task_schema(Task::Categorization, &[1]);
+        let r = req(&s);
+        let (_, b) = request(ProviderId::Openai, StructuredMode::JsonObject, &r);
+        assert_eq!(b["response_format"]["type"], "json_object");
+        assert_eq!(b["response_format"]["schema"]["type"], "object");
+        let (_, b) = request(ProviderId::Openai, StructuredMode::Prompt, &r);
+        assert!(b.get("response_format").is_none());
+        let (_, b) = request(ProviderId::Openrouter, StructuredMode::Prompt, &r);
+        assert!(b.get("provider").is_none());
+        let (_, b) = request(ProviderId::Ollama, StructuredMode::JsonObject, &r);
+        assert_eq!(b["format"], "json");
+        let (_, b) = request(ProviderId::Ollama, StructuredMode::Prompt, &r);
+        assert!(b.get("format").is_none());
+        let (_, b) = request(ProviderId::Anthropic, StructuredMode::Prompt, &r);
+        assert!(b.get("tools").is_none());
+        assert_eq!(
+            StructuredMode::JsonSchema.next(),
+            Some(StructuredMode::JsonObject)
+        );
+        assert_eq!(StructuredMode::Prompt.next(), None);
+    }
+}
