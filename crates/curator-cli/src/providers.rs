@@ -2,7 +2,7 @@
 
 use crate::out::{emit, opt};
 use clap::Subcommand;
-use curator_core::provider_admin::ProviderItem;
+use curator_core::providers::admin::ProviderItem;
 use curator_core::{Core, CoreError, ErrorCode};
 use serde_json::json;
 

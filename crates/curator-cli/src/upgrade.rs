@@ -1,7 +1,7 @@
 //! `curator upgrade`: carry a database of the earlier reader (or an older Curator)
 //! forward in place, all or nothing.
 
-use curator_core::legacy::{self, UpgradeEnv, UpgradeReport};
+use curator_core::upgrade::{self as legacy, UpgradeEnv, UpgradeReport};
 use curator_core::CoreError;
 use std::path::Path;
 

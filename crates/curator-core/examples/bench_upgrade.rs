@@ -38,7 +38,7 @@ fn main() {
     }
     // Warm the page cache so every measurement reads the same way.
     std::fs::read(&source).expect("warm");
-    let env = curator_core::legacy::UpgradeEnv {
+    let env = curator_core::upgrade::UpgradeEnv {
         vars: Vec::new(),
         cwd: dir.clone(),
     };
@@ -58,7 +58,7 @@ fn main() {
             .and_then(|f| f.sync_all())
             .expect("sync");
         let t = Instant::now();
-        let report = curator_core::legacy::upgrade(&target, false, &env, |_| {}).expect("upgrade");
+        let report = curator_core::upgrade::upgrade(&target, false, &env, |_| {}).expect("upgrade");
         let upgrade_s = t.elapsed().as_secs_f64();
         detected = report.detected;
         println!(

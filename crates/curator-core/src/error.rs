@@ -167,6 +167,22 @@ impl From<CoreError> for ApiError {
     }
 }
 
+/// `{code, message}` of a failure reported inside a successful answer.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
+pub struct ErrorBrief {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<&CoreError> for ErrorBrief {
+    fn from(e: &CoreError) -> Self {
+        Self {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

@@ -2,13 +2,13 @@
 //! sentence and a fix action id. Both tasks are evaluated together and share one check
 //! per provider.
 
+use crate::db::{self, providers::ProviderRow, routes::RouteRow};
 use crate::error::{CoreError, ErrorCode, Result};
-use crate::models::exposed;
-use crate::provider_admin::Resolved;
+use crate::providers::catalog::exposed;
 use crate::providers::config::{ProviderConfig, Source};
 use crate::providers::{ProviderId, RemoteModel};
-use crate::routes::Task;
-use crate::{store, Core};
+use crate::routes::{default_model, Task};
+use crate::Core;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use specta::Type;
@@ -97,7 +97,7 @@ fn not_ready(
     }
 }
 
-fn resolve(task: Task, route: Option<&store::RouteRow>, rows: &[store::ProviderRow]) -> Resolve {
+fn resolve(task: Task, route: Option<&RouteRow>, rows: &[ProviderRow]) -> Resolve {
     let t = task.title();
     let Some(route) = route else {
         return Resolve::Done(if rows.is_empty() {
@@ -169,7 +169,7 @@ fn resolve(task: Task, route: Option<&store::RouteRow>, rows: &[store::ProviderR
             ));
         }
     };
-    match route_model.or_else(|| config.default_model(task)) {
+    match route_model.or_else(|| default_model(&config, task)) {
         Some(model) => Resolve::Evaluate { id, model },
         None => Resolve::Done(not_ready(
             p,
@@ -263,7 +263,7 @@ impl Core {
         &self,
         id: ProviderId,
     ) -> std::result::Result<(Vec<RemoteModel>, String), CoreError> {
-        let r: Resolved = self.resolve(id.as_str()).await?;
+        let r = self.resolve(id.as_str()).await?;
         let endpoint = r.config.endpoint();
         let (models, _) = self.catalog(&r, false).await.map_err(|e| match e {
             CoreError::Coded {
@@ -286,10 +286,9 @@ impl Core {
 
     /// Readiness of both tasks.
     pub async fn task_readiness(&self) -> Result<Readiness> {
-        self.migrate_legacy_google_key().await?;
         let (rows, routes) = self
             .db()
-            .call(|c| Ok((store::list_providers(c)?, store::get_routes(c)?)))
+            .call(|c| Ok((db::providers::list(c)?, db::routes::list(c)?)))
             .await?;
         let resolved: Vec<(Task, Resolve)> = Task::ALL
             .iter()

@@ -1,10 +1,11 @@
 //! Task routes (`categorization`, `scoring`), `use_separate_models` (one copy, in
 //! `user_preferences`) and per-task batch sizes. Reads never write.
 
+use crate::db::{self, routes::RouteRow};
 use crate::error::{CoreError, ErrorCode, Result};
-use crate::providers::config::{check_model_name, normalize_ollama_model};
-use crate::providers::{self, ProviderId};
-use crate::{store, Core};
+use crate::providers::config::{check_model_name, normalize_ollama_model, ProviderConfig};
+use crate::providers::{printable, ProviderId};
+use crate::Core;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use specta::Type;
@@ -31,6 +32,22 @@ impl Task {
             Task::Categorization => "Categorization",
             Task::Scoring => "Scoring",
         }
+    }
+}
+
+/// The provider's default model for a task, when the route names none (providers.md
+/// §5): Ollama's per-task models, else the first exposed model.
+pub fn default_model(config: &ProviderConfig, task: Task) -> Option<String> {
+    match config {
+        ProviderConfig::Ollama(c) => match task {
+            Task::Categorization => c.categorization_model.clone(),
+            Task::Scoring if c.use_separate_models => c
+                .scoring_model
+                .clone()
+                .or_else(|| c.categorization_model.clone()),
+            Task::Scoring => c.categorization_model.clone(),
+        },
+        ProviderConfig::Keyed(_, c) => c.selected_models.first().cloned(),
     }
 }
 
@@ -104,7 +121,7 @@ pub fn parse_routes_input(text: &str) -> Result<TaskRoutesInput> {
     })
 }
 
-fn to_dto(rows: Vec<store::RouteRow>, use_separate_models: bool) -> TaskRoutes {
+fn to_dto(rows: Vec<RouteRow>, use_separate_models: bool) -> TaskRoutes {
     TaskRoutes {
         routes: rows
             .into_iter()
@@ -132,8 +149,8 @@ impl Core {
         self.db()
             .call(|c| {
                 Ok(to_dto(
-                    store::get_routes(c)?,
-                    store::get_use_separate_models(c)?,
+                    db::routes::list(c)?,
+                    db::preferences::use_separate_models(c)?,
                 ))
             })
             .await
@@ -144,10 +161,10 @@ impl Core {
         self.db()
             .call(move |c| {
                 let tx = c.transaction()?;
-                let current = store::get_routes(&tx)?;
+                let current = db::routes::list(&tx)?;
                 let separate = match input.use_separate_models {
                     Some(b) => b,
-                    None => store::get_use_separate_models(&tx)?,
+                    None => db::preferences::use_separate_models(&tx)?,
                 };
                 let cat = validate(&tx, Task::Categorization, &input.categorization, &current)?;
                 let scoring = match (&input.scoring, separate) {
@@ -164,7 +181,7 @@ impl Core {
                             Some(s) => validate(&tx, Task::Scoring, s, &current)?.batch_size,
                             None => keep_batch(&current, Task::Scoring),
                         };
-                        store::RouteRow {
+                        RouteRow {
                             task: "scoring".into(),
                             provider: cat.provider.clone(),
                             model: cat.model.clone(),
@@ -172,10 +189,10 @@ impl Core {
                         }
                     }
                 };
-                store::upsert_route(&tx, &cat)?;
-                store::upsert_route(&tx, &scoring)?;
-                store::set_use_separate_models(&tx, separate)?;
-                let out = to_dto(store::get_routes(&tx)?, separate);
+                db::routes::upsert(&tx, &cat)?;
+                db::routes::upsert(&tx, &scoring)?;
+                db::preferences::set_use_separate_models(&tx, separate)?;
+                let out = to_dto(db::routes::list(&tx)?, separate);
                 tx.commit()?;
                 Ok(out)
             })
@@ -183,7 +200,7 @@ impl Core {
     }
 }
 
-fn keep_batch(current: &[store::RouteRow], task: Task) -> Option<i64> {
+fn keep_batch(current: &[RouteRow], task: Task) -> Option<i64> {
     current
         .iter()
         .find(|r| r.task == task.as_str())
@@ -194,16 +211,16 @@ fn validate(
     conn: &rusqlite::Connection,
     task: Task,
     r: &RouteInput,
-    current: &[store::RouteRow],
-) -> Result<store::RouteRow> {
+    current: &[RouteRow],
+) -> Result<RouteRow> {
     let t = task.as_str();
     let id = ProviderId::parse(&r.provider).map_err(|_| {
         route_error(
             &format!("{t}.provider"),
-            format!("unknown provider '{}'", providers::printable(&r.provider)),
+            format!("unknown provider '{}'", printable(&r.provider)),
         )
     })?;
-    if store::get_provider(conn, id.as_str())?.is_none() {
+    if db::providers::get(conn, id.as_str())?.is_none() {
         return Err(route_error(
             &format!("{t}.provider"),
             format!("{} is not configured", id.info().display_name),
@@ -236,7 +253,7 @@ fn validate(
             ))
         }
     };
-    Ok(store::RouteRow {
+    Ok(RouteRow {
         task: t.into(),
         provider: id.as_str().into(),
         model,

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{compare, env_for, fixture, snapshot};
-use curator_core::legacy::{self, UpgradeEnv, UpgradeReport};
+use curator_core::upgrade::{self, UpgradeEnv, UpgradeReport};
 use rusqlite::Connection;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ fn build(stem: &str, sql: &str) -> (tempfile::TempDir, PathBuf, Json) {
 }
 
 fn upgrade(db: &Path, env: &UpgradeEnv) -> UpgradeReport {
-    legacy::upgrade(db, false, env, |_| {}).unwrap_or_else(|e| panic!("{e}"))
+    upgrade::upgrade(db, false, env, |_| {}).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn no_env(dir: &Path) -> UpgradeEnv {
@@ -262,7 +262,7 @@ fn unknown_revision_on_an_old_shape_is_refused_untouched() {
         "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('0123456789ab');",
     );
     let bytes = std::fs::read(&db).unwrap();
-    let err = legacy::upgrade(&db, false, &no_env(tmp.path()), |_| {}).unwrap_err();
+    let err = upgrade::upgrade(&db, false, &no_env(tmp.path()), |_| {}).unwrap_err();
     assert!(err.to_string().contains("0123456789ab"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
@@ -437,7 +437,7 @@ fn invalid_port_is_an_error_and_changes_nothing() {
     let bytes = std::fs::read(&db).unwrap();
     let mut env = no_env(tmp.path());
     env.vars = vec![("OLLAMA__HOST".into(), "http://ollama:99999".into())];
-    let err = legacy::upgrade(&db, false, &env, |_| {}).unwrap_err();
+    let err = upgrade::upgrade(&db, false, &env, |_| {}).unwrap_err();
     assert!(
         err.to_string().contains("invalid port") && err.to_string().contains("nothing was changed"),
         "{err}"

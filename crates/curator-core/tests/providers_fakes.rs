@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use curator_core::models::ListStatus;
+use curator_core::model_list::ListStatus;
 use curator_core::ErrorCode;
 use serde_json::json;
 use std::time::{Duration, Instant};

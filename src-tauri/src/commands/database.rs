@@ -3,8 +3,8 @@
 
 use crate::AppState;
 use curator_core::backups::{self, BackupFile};
-use curator_core::legacy::{UpgradeProgress, UpgradeReport};
 use curator_core::status::StatusInfo;
+use curator_core::upgrade::{UpgradeProgress, UpgradeReport};
 use curator_core::{ApiError, Core, CoreError};
 use std::path::PathBuf;
 use tauri::ipc::Channel;

@@ -1,7 +1,8 @@
 //! Provider commands: configure, test, enable/disable, disconnect, catalogs.
 
 use crate::AppState;
-use curator_core::provider_admin::*;
+use curator_core::providers::admin::{ConnectionTest, ProviderItem, ProviderRemoved};
+use curator_core::providers::catalog::CatalogModel;
 use curator_core::providers::endpoint::{self, ProviderEndpoint};
 use curator_core::providers::{provider_kinds as kinds, ProviderId, ProviderKind};
 use curator_core::secrets::KeyStoreKind;

@@ -3,7 +3,7 @@
 //! `{base_url?, selected_models, batch_size, timeout_s}`. A key is never part of it.
 
 use super::structured::StructuredMode;
-use super::{ProviderId, DEFAULT_TIMEOUT_S};
+use super::{printable, ProviderId, DEFAULT_TIMEOUT_S};
 use crate::error::{CoreError, ErrorCode, Result};
 use serde_json::{json, Map, Value};
 use std::time::Duration;
@@ -204,12 +204,12 @@ impl ProviderConfig {
             if let Some(k) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
                 if k.contains("key") {
                     return Err(field_error(
-                        &super::printable(k),
+                        &printable(k),
                         "an API key is never part of the config; pass it with --api-key-stdin",
                     ));
                 }
                 return Err(field_error(
-                    &super::printable(k),
+                    &printable(k),
                     format!("unknown key; {} takes {}", id.as_str(), allowed.join(", ")),
                 ));
             }
@@ -382,21 +382,6 @@ impl ProviderConfig {
         match self {
             Self::Ollama(_) => &[],
             Self::Keyed(_, c) => &c.selected_models,
-        }
-    }
-
-    /// The provider's default model for a task (providers.md §5).
-    pub fn default_model(&self, task: crate::routes::Task) -> Option<String> {
-        match self {
-            Self::Ollama(c) => match task {
-                crate::routes::Task::Categorization => c.categorization_model.clone(),
-                crate::routes::Task::Scoring if c.use_separate_models => c
-                    .scoring_model
-                    .clone()
-                    .or_else(|| c.categorization_model.clone()),
-                crate::routes::Task::Scoring => c.categorization_model.clone(),
-            },
-            Self::Keyed(_, c) => c.selected_models.first().cloned(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Names the model gives → categories (tasks.md §5.5): the earlier reader's slug
 //! (python-slugify, shared with the legacy upgrade) and its `smart_case` display form.
 
-use crate::legacy::names::slugify;
+use crate::upgrade::names::slugify;
 
 /// The smart-case map (tasks.md §5.5).
 const SMART_CASE: &[(&str, &str)] = &[

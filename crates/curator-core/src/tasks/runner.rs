@@ -18,7 +18,7 @@ use crate::providers::config::ProviderConfig;
 use crate::providers::structured::{self, RawAnswer, StructuredMode, StructuredRequest};
 use crate::providers::{Conn, ProviderId};
 use crate::routes::Task;
-use crate::{store as pstore, Core};
+use crate::{db, Core};
 use backon::{ConstantBuilder, Retryable};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -247,7 +247,7 @@ impl Core {
         let r = self.resolve(provider).await?;
         let model = model
             .filter(|m| !m.is_empty())
-            .or_else(|| r.config.default_model(task))
+            .or_else(|| crate::routes::default_model(&r.config, task))
             .ok_or_else(|| route_error(task, "no model is selected".into()))?;
         let mut conn = self.conn_for(&r)?;
         conn.timeout = completion_timeout(&r.config);
@@ -269,7 +269,7 @@ impl Core {
         let (route, fallback) = self
             .db()
             .call(move |c| {
-                let route = pstore::get_routes(c)?
+                let route = db::routes::list(c)?
                     .into_iter()
                     .find(|r| r.task == task.as_str());
                 let fb: Option<(String, String)> = c

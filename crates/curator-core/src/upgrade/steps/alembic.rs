@@ -1,7 +1,15 @@
 //! The Alembic revisions of the 78dd677 chain: dff7a4c52b3c, 8c6f3c9b8f70,
 //! 1c3cc7f7d174 (§3.2–§3.4), and the stamp they leave.
 
-use super::*;
+use super::{add_column, require_article_column, sql_truthy, Clock, TARGET_REVISION};
+use crate::error::{CoreError, Result};
+use crate::upgrade::host;
+use crate::upgrade::names::slugify;
+use crate::upgrade::schema::{column, has_column, has_table, make_not_null};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+use std::collections::HashMap;
 
 /// Alembic `dff7a4c52b3c` (§3.2), without its defects: missing columns are added
 /// instead of crashing, and the source row's optional columns may be absent.

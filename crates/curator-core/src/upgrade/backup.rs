@@ -1,6 +1,10 @@
 //! The backup copy written before the first change.
 
-use super::*;
+use super::{UpgradeProgress, UpgradeStage};
+use crate::error::{CoreError, ErrorCode, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub(super) fn backup_path(path: &Path) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");

@@ -2,16 +2,12 @@
 //! `timeout_s`; a failing provider falls back to its last good list (`stale`, with its
 //! age) and never blocks or empties the others. Results are cached for 120 s.
 
-use crate::error::Result;
-use crate::provider_admin::{ErrorBrief, Resolved};
+use crate::error::{CoreError, ErrorBrief, Result};
+use crate::providers::catalog::{exposed, now_unix};
 use crate::providers::{ProviderId, RemoteModel};
-use crate::{store, Core};
+use crate::{db, Core};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-/// How long a fetched list is served without asking the provider again.
-pub const CACHE_TTL: Duration = Duration::from_secs(120);
 
 /// One model in the aggregated list (unknown metadata is null).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
@@ -56,12 +52,6 @@ pub struct ModelsResponse {
     pub providers: Vec<ProviderModelsStatus>,
 }
 
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 fn item(id: ProviderId, m: RemoteModel) -> ModelItem {
     ModelItem {
         id: format!("{}:{}", id.as_str(), m.name),
@@ -76,66 +66,7 @@ fn item(id: ProviderId, m: RemoteModel) -> ModelItem {
     }
 }
 
-/// Keep only the exposed models (empty selection means all).
-pub(crate) fn exposed(selected: &[String], models: Vec<RemoteModel>) -> Vec<RemoteModel> {
-    if selected.is_empty() {
-        return models;
-    }
-    models
-        .into_iter()
-        .filter(|m| selected.contains(&m.name))
-        .collect()
-}
-
 impl Core {
-    /// A catalog fetched less than 120 s ago, with its age.
-    pub(crate) fn cached_models(&self, id: ProviderId) -> Option<(Vec<RemoteModel>, Duration)> {
-        let map = self.rt.models.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&id)
-            .filter(|(t, _)| t.elapsed() < CACHE_TTL)
-            .map(|(t, m)| (m.clone(), t.elapsed()))
-    }
-
-    /// Drop a provider's cached catalog (config change, pull, delete).
-    pub(crate) fn forget_models(&self, id: ProviderId) {
-        self.rt
-            .models
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
-    }
-
-    /// Remember a fresh catalog in memory and as the last good list in SQLite.
-    pub(crate) async fn remember_models(&self, id: ProviderId, models: &[RemoteModel]) {
-        self.rt
-            .models
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, (Instant::now(), models.to_vec()));
-        let owned = models.to_vec();
-        let saved = self
-            .db()
-            .call(move |c| store::put_model_cache(c, id.as_str(), &owned, now_unix()))
-            .await;
-        if let Err(e) = saved {
-            tracing::warn!("could not keep the {} model list: {e}", id.as_str());
-        }
-    }
-
-    /// A provider's catalog: from the 120 s cache unless `refresh`, else fetched.
-    pub(crate) async fn catalog(
-        &self,
-        r: &Resolved,
-        refresh: bool,
-    ) -> Result<(Vec<RemoteModel>, Duration)> {
-        if !refresh {
-            if let Some(hit) = self.cached_models(r.id) {
-                return Ok(hit);
-            }
-        }
-        Ok((self.fetch_models(r).await?, Duration::ZERO))
-    }
-
     async fn one_provider(
         &self,
         id: ProviderId,
@@ -144,7 +75,7 @@ impl Core {
         let fetched = async {
             let r = self.resolve(id.as_str()).await?;
             let (models, age) = self.catalog(&r, refresh).await?;
-            Ok::<_, crate::CoreError>((exposed(r.config.selected_models(), models), age, r))
+            Ok::<_, CoreError>((exposed(r.config.selected_models(), models), age, r))
         }
         .await;
         match fetched {
@@ -160,12 +91,7 @@ impl Core {
             }
             Err(e) => {
                 let brief = ErrorBrief::from(&e);
-                let last = self
-                    .db()
-                    .call(move |c| store::get_model_cache(c, id.as_str()))
-                    .await
-                    .ok()
-                    .flatten();
+                let last = self.last_good_models(id).await.ok().flatten();
                 let selected = self
                     .resolve(id.as_str())
                     .await
@@ -200,8 +126,7 @@ impl Core {
 
     /// Models of every enabled provider, asked concurrently (registry order).
     pub async fn list_models(&self, refresh: bool) -> Result<ModelsResponse> {
-        self.migrate_legacy_google_key().await?;
-        let rows = self.db().call(|c| store::list_providers(c)).await?;
+        let rows = self.db().call(|c| db::providers::list(c)).await?;
         let mut ids: Vec<ProviderId> = rows
             .iter()
             .filter(|r| r.enabled)

@@ -2,14 +2,13 @@
 //! §3–§4), each guarded by the database's real shape so that any file, including
 //! ones the original fails on, comes out at the 78dd677 semantics.
 
-use super::host;
-use super::names::{display_name, slugify};
+use super::names::display_name;
 use super::schema::{self, column, has_column, has_table, make_not_null};
-use crate::{CoreError, Result};
+use crate::error::Result;
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Map, Value as Json};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rusqlite::{params, Connection};
+use serde_json::Value as Json;
+use std::collections::{BTreeSet, HashMap};
 
 mod alembic;
 mod json_era;

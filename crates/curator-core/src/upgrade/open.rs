@@ -1,6 +1,11 @@
 //! Opening a file for the upgrade, and refusing bad input with a specific error.
 
-use super::*;
+use super::detect::{self, detect, Detected};
+use crate::db::{self, FileKind};
+use crate::error::{CoreError, ErrorCode, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
 
 pub(super) fn refuse(code: ErrorCode, path: &Path, reason: impl std::fmt::Display) -> CoreError {
     CoreError::coded(

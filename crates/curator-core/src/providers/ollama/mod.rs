@@ -1,4 +1,9 @@
-//! Ollama: `/api/version`, `/api/tags`, `/api/ps`, streamed `/api/pull`, `/api/delete`.
+//! Ollama: the client (`/api/version`, `/api/tags`, `/api/ps`, streamed `/api/pull`,
+//! `/api/delete`) and the management operations built on it (`ops`).
+
+mod ops;
+
+pub use ops::{OllamaDeleted, OllamaHealth, OllamaModel};
 
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::{CoreError, ErrorCode, Result};

@@ -1,6 +1,10 @@
 //! Row counts and the checks that run before commit.
 
-use super::*;
+use super::schema;
+use crate::error::{CoreError, ErrorCode, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 pub(super) fn counts(conn: &Connection) -> Result<BTreeMap<String, i64>> {
     let mut out = BTreeMap::new();

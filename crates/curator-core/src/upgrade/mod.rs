@@ -8,77 +8,45 @@
 
 mod backup;
 mod detect;
+pub mod google_key;
 pub mod host;
 pub mod names;
 mod open;
+mod report;
 pub mod schema;
 mod steps;
 mod verify;
 
 pub use detect::{detect, Detected};
+pub use report::{TableCounts, UpgradeProgress, UpgradeReport, UpgradeStage};
 
-use backup::*;
-use open::*;
-use verify::*;
-
-use crate::db::{self, FileKind};
-use crate::error::ErrorCode;
-use crate::{CoreError, Result};
-use rusqlite::{Connection, OpenFlags};
-use serde::Serialize;
-use specta::Type;
+use crate::db;
+use crate::error::{CoreError, Result};
+use backup::{backup_path, write_backup};
+use open::{classify, explain, map_db, open, precheck};
+use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use verify::{counts, schema_entries, verify, FULL_CHECK_BYTES};
 
-/// Rows of one table before and after the upgrade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
-pub struct TableCounts {
-    #[specta(type = specta_typescript::Number)]
-    pub before: i64,
-    #[specta(type = specta_typescript::Number)]
-    pub after: i64,
-}
-
-/// What `upgrade` found and did (the CLI's `--json` output and the app's report).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-pub struct UpgradeReport {
-    /// Shape id of schema-history.md (`V0`…`V7`, `D`, `A1`…`A3`, `T`, `F`, `N1`,
-    /// `N2`, `newer`), or `curator` for a database that is already Curator's.
-    pub detected: String,
-    /// Whether the file was (or, in a dry run, would be) changed.
-    pub changed: bool,
-    /// Path of the backup copy, when one was written.
-    pub backup: Option<String>,
-    /// Curator schema version after the upgrade.
-    #[specta(type = specta_typescript::Number)]
-    pub schema_version: i64,
-    /// Row counts per table.
-    pub tables: BTreeMap<String, TableCounts>,
-}
-
-/// Where an upgrade is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum UpgradeStage {
-    Inspecting,
-    Backup,
-    Migrating,
-    Checking,
-    Committing,
-    Done,
-}
-
-/// Progress of an upgrade: `done` of `total` units of the current stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
-pub struct UpgradeProgress {
-    pub stage: UpgradeStage,
-    #[specta(type = specta_typescript::Number)]
-    pub done: u64,
-    #[specta(type = specta_typescript::Number)]
-    pub total: u64,
+/// What an unmanaged database (tables, but no Curator history) is: the earlier
+/// reader's, which must go through `upgrade`, or some other application's. The gate
+/// `Core::open` hands to `Db::open`.
+pub fn gate(conn: &Connection, path: &Path) -> CoreError {
+    match detect(conn) {
+        Ok(Some(d)) => CoreError::NeedsUpgrade {
+            path: path.to_path_buf(),
+            shape: d.shape,
+        },
+        Ok(None) => CoreError::DbForeign {
+            path: path.to_path_buf(),
+            reason: "it has no feeds or articles tables of the earlier reader".into(),
+        },
+        Err(e) => CoreError::Db(e),
+    }
 }
 
 /// The environment the legacy backfill reads its Ollama host from.

@@ -1,41 +1,85 @@
 //! Configured providers: list, save config (never touching routes), enable/disable,
-//! disconnect (one transaction, returning the removed routes), connection test and
-//! full catalog.
+//! disconnect (one transaction, returning the removed routes) and connection tests.
 
-use crate::error::{CoreError, ErrorCode, Result};
-pub use crate::provider_types::{
-    CatalogModel, ConnectionTest, ErrorBrief, ProviderItem, ProviderRemoved, RouteRef,
-};
-use crate::providers::config::{ProviderConfig, Source};
-use crate::providers::{self, Conn, ProviderId, RemoteModel};
+use super::config::{ProviderConfig, Source};
+use super::resolve::{not_found, Resolved};
+use super::{client, with_deadline, ProviderId};
+use crate::error::{CoreError, ErrorBrief, ErrorCode, Result};
 use crate::secrets::{last4, KeyStoreKind};
-use crate::{store, Core};
+use crate::{db, Core};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use specta::Type;
 use std::time::Instant;
 
-/// A provider's stored state, resolved for calling it.
-pub(crate) struct Resolved {
-    pub id: ProviderId,
-    pub config: ProviderConfig,
-    pub key: Option<String>,
+/// A configured provider as the UI and `providers list` see it. Never holds a key.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
+pub struct ProviderItem {
+    pub provider: String,
+    pub display_name: String,
+    pub enabled: bool,
+    #[specta(type = specta_typescript::Unknown)]
+    pub config: Value,
+    pub has_key: bool,
+    pub key_last4: Option<String>,
+    /// Where the key lives (null for providers that take no key).
+    pub key_store: Option<KeyStoreKind>,
 }
 
-fn not_found(provider: &str) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::ProviderNotFound,
-        message: format!(
-            "provider {} is not configured",
-            providers::printable(provider)
-        ),
-        details: Some(json!({ "provider": providers::printable(provider) })),
+/// A task route, as reported by disconnect and delete.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq, Eq)]
+pub struct RouteRef {
+    pub task: String,
+    pub provider: String,
+    pub model: Option<String>,
+}
+
+impl From<db::routes::RouteRow> for RouteRef {
+    fn from(r: db::routes::RouteRow) -> Self {
+        Self {
+            task: r.task,
+            provider: r.provider,
+            model: r.model,
+        }
     }
 }
 
-fn missing_key(id: ProviderId) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::InvalidConfig,
-        message: format!("api_key: no API key is set for {}", id.info().display_name),
-        details: Some(json!({ "field": "api_key", "provider": id.as_str() })),
+/// What `delete_provider` removed.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq, Eq)]
+pub struct ProviderRemoved {
+    pub removed: String,
+    pub routes_removed: Vec<RouteRef>,
+}
+
+/// Result of a connection test.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
+pub struct ConnectionTest {
+    pub ok: bool,
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub latency_ms: Option<u64>,
+    pub version: Option<String>,
+    pub error: Option<ErrorBrief>,
+}
+
+/// An API key as the user gave it: trimmed, bounded, printable, no spaces.
+fn check_key(id: ProviderId, key: Option<String>) -> Result<Option<String>> {
+    match key.map(|k| k.trim().to_string()) {
+        None => Ok(None),
+        Some(_) if !id.info().needs_key => Err(CoreError::Coded {
+            code: ErrorCode::InvalidConfig,
+            message: format!("api_key: {} takes no API key", id.info().display_name),
+            details: Some(json!({ "field": "api_key" })),
+        }),
+        Some(k)
+            if k.is_empty() || k.len() > 4096 || k.chars().any(|c| c.is_control() || c == ' ') =>
+        {
+            Err(CoreError::Coded {
+                code: ErrorCode::InvalidConfig,
+                message: "api_key: must be 1 to 4096 printable characters without spaces".into(),
+                details: Some(json!({ "field": "api_key" })),
+            })
+        }
+        Some(k) => Ok(Some(k)),
     }
 }
 
@@ -58,7 +102,7 @@ impl Core {
         Ok((key.is_some(), key.as_deref().and_then(last4), Some(kind)))
     }
 
-    async fn item(&self, row: store::ProviderRow) -> Result<ProviderItem> {
+    async fn item(&self, row: db::providers::ProviderRow) -> Result<ProviderItem> {
         let id = ProviderId::parse(&row.provider).ok();
         let config = match id {
             Some(id) => ProviderConfig::parse(id, &row.config, Source::Stored)
@@ -83,8 +127,7 @@ impl Core {
 
     /// Configured providers in registry order (unknown ids last). Reads never write.
     pub async fn list_providers(&self) -> Result<Vec<ProviderItem>> {
-        self.migrate_legacy_google_key().await?;
-        let mut rows = self.db().call(|c| store::list_providers(c)).await?;
+        let mut rows = self.db().call(|c| db::providers::list(c)).await?;
         rows.sort_by_key(|r| ProviderId::parse(&r.provider).map_or(usize::MAX, |i| i.rank()));
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
@@ -95,11 +138,10 @@ impl Core {
 
     /// One configured provider.
     pub async fn get_provider_config(&self, provider: &str) -> Result<ProviderItem> {
-        self.migrate_legacy_google_key().await?;
         let p = provider.to_string();
         let row = self
             .db()
-            .call(move |c| store::get_provider(c, &p))
+            .call(move |c| db::providers::get(c, &p))
             .await?
             // An id Curator does not know is `unknown_provider`; a known one without a
             // row is `provider_not_found`.
@@ -121,30 +163,7 @@ impl Core {
     ) -> Result<ProviderItem> {
         let id = ProviderId::parse(provider)?;
         let parsed = ProviderConfig::parse(id, &config, Source::Input)?;
-        let key = match api_key.map(|k| k.trim().to_string()) {
-            None => None,
-            Some(_) if !id.info().needs_key => {
-                return Err(CoreError::Coded {
-                    code: ErrorCode::InvalidConfig,
-                    message: format!("api_key: {} takes no API key", id.info().display_name),
-                    details: Some(json!({ "field": "api_key" })),
-                })
-            }
-            Some(k)
-                if k.is_empty()
-                    || k.len() > 4096
-                    || k.chars().any(|c| c.is_control() || c == ' ') =>
-            {
-                return Err(CoreError::Coded {
-                    code: ErrorCode::InvalidConfig,
-                    message: "api_key: must be 1 to 4096 printable characters without spaces"
-                        .into(),
-                    details: Some(json!({ "field": "api_key" })),
-                })
-            }
-            Some(k) => Some(k),
-        };
-        if let Some(k) = key {
+        if let Some(k) = check_key(id, api_key)? {
             let rt = self.rt.clone();
             self.blocking(move || rt.secrets.set(id.as_str(), &k))
                 .await?;
@@ -153,8 +172,8 @@ impl Core {
         self.db()
             .call(move |c| {
                 let tx = c.transaction()?;
-                store::upsert_provider_config(&tx, id.as_str(), &json)?;
-                store::clear_model_cache(&tx, id.as_str())?;
+                db::providers::upsert_config(&tx, id.as_str(), &json)?;
+                db::model_cache::clear(&tx, id.as_str())?;
                 tx.commit()?;
                 Ok(())
             })
@@ -172,7 +191,7 @@ impl Core {
         let p = provider.to_string();
         let found = self
             .db()
-            .call(move |c| store::set_enabled(c, &p, enabled))
+            .call(move |c| db::providers::set_enabled(c, &p, enabled))
             .await?;
         if !found {
             return Err(not_found(provider));
@@ -190,10 +209,10 @@ impl Core {
             .db()
             .call(move |c| {
                 let tx = c.transaction()?;
-                if store::get_provider(&tx, &p)?.is_none() {
+                if db::providers::get(&tx, &p)?.is_none() {
                     return Ok(None);
                 }
-                let removed = store::delete_provider(&tx, &p)?;
+                let removed = db::providers::delete(&tx, &p)?;
                 tx.commit()?;
                 Ok(Some(removed))
             })
@@ -209,69 +228,8 @@ impl Core {
         }
         Ok(ProviderRemoved {
             removed: provider.to_string(),
-            routes_removed: routes
-                .into_iter()
-                .map(|r| RouteRef {
-                    task: r.task,
-                    provider: r.provider,
-                    model: r.model,
-                })
-                .collect(),
+            routes_removed: routes.into_iter().map(RouteRef::from).collect(),
         })
-    }
-
-    /// Stored config + key of a configured, known provider.
-    pub(crate) async fn resolve(&self, provider: &str) -> Result<Resolved> {
-        let id = ProviderId::parse(provider)?;
-        self.migrate_legacy_google_key().await?;
-        let row = self
-            .db()
-            .call(move |c| store::get_provider(c, id.as_str()))
-            .await?
-            .ok_or_else(|| not_found(provider))?;
-        let config = ProviderConfig::parse(id, &row.config, Source::Stored)?;
-        let key = if id.info().needs_key {
-            let rt = self.rt.clone();
-            self.blocking(move || rt.secrets.get(id.as_str())).await?
-        } else {
-            None
-        };
-        Ok(Resolved { id, config, key })
-    }
-
-    pub(crate) fn conn_for(&self, r: &Resolved) -> Result<Conn> {
-        if r.id.info().needs_key && r.key.is_none() {
-            return Err(self.key_problem(r.id));
-        }
-        Ok(Conn {
-            http: self.rt.http.clone(),
-            provider: r.id,
-            base_url: r.config.endpoint(),
-            api_key: r.key.clone(),
-            timeout: r.config.timeout(),
-        })
-    }
-
-    /// Why a key-based provider has no key: unreadable legacy key, or none set.
-    pub(crate) fn key_problem(&self, id: ProviderId) -> CoreError {
-        if self
-            .rt
-            .unreadable_keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(&id)
-        {
-            CoreError::Coded {
-                code: ErrorCode::KeyUnreadable,
-                message: format!(
-                    "the {} API key stored by the earlier reader could not be read; enter it again",
-                    id.info().display_name
-                ),
-                details: Some(json!({ "provider": id.as_str(), "field": "api_key" })),
-            }
-        } else {
-            missing_key(id)
-        }
     }
 
     /// Test the stored connection: tells a bad key from an unreachable server, a wrong
@@ -316,9 +274,9 @@ impl Core {
             Err(e) => return failed(&e),
         };
         let timeout = conn.timeout;
-        let client = providers::client(r.id, conn);
+        let client = client(r.id, conn);
         let started = Instant::now();
-        match providers::with_deadline(r.id, timeout, client.health()).await {
+        match with_deadline(r.id, timeout, client.health()).await {
             Ok(h) => ConnectionTest {
                 ok: true,
                 latency_ms: Some(started.elapsed().as_millis() as u64),
@@ -327,39 +285,5 @@ impl Core {
             },
             Err(e) => failed(&e),
         }
-    }
-
-    /// The provider's full catalog (every page), with the exposed ones marked.
-    pub async fn list_provider_catalog(&self, provider: &str) -> Result<Vec<CatalogModel>> {
-        let r = self.resolve(provider).await?;
-        let models = self.fetch_models(&r).await?;
-        let selected = r.config.selected_models();
-        Ok(models
-            .into_iter()
-            .map(|m: RemoteModel| CatalogModel {
-                id: format!("{}:{}", r.id.as_str(), m.name),
-                provider: r.id,
-                selected: selected.is_empty() || selected.contains(&m.name),
-                name: m.name,
-                display_name: m.display_name,
-                context_length: m.context_length,
-                structured_output: m.structured_output,
-                size: m.size,
-                parameter_size: m.parameter_size,
-                quantization_level: m.quantization_level,
-                is_loaded: m.is_loaded,
-            })
-            .collect())
-    }
-
-    /// Fetch a provider's catalog now (under its deadline) and remember it as the last
-    /// good list.
-    pub(crate) async fn fetch_models(&self, r: &Resolved) -> Result<Vec<RemoteModel>> {
-        let conn = self.conn_for(r)?;
-        let timeout = conn.timeout;
-        let client = providers::client(r.id, conn);
-        let models = providers::with_deadline(r.id, timeout, client.list_models()).await?;
-        self.remember_models(r.id, &models).await;
-        Ok(models)
     }
 }

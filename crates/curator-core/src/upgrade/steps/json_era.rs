@@ -1,6 +1,16 @@
 //! 6f97e7f's JSON-era bootstrap and e180fcd's JSON → relational conversion (§4.1, §4.2).
 
-use super::*;
+use super::{
+    add_column, create_relational_tables, new_weight_name, parse_json, str_list, truthy, Clock,
+    DEFAULT_CATEGORIES, KEBAB_HIERARCHY,
+};
+use crate::error::Result;
+use crate::upgrade::names::display_name;
+use crate::upgrade::schema::{self, has_column, has_table};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Map, Value as Json};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// 6f97e7f's bootstrap (§4.1) followed by e180fcd's JSON → relational conversion
 /// (§4.2). The JSON columns themselves are kept (Curator drops no user data); their

@@ -136,14 +136,14 @@ pub fn with_not_null(sql: &str, column: &str) -> Option<String> {
 /// Make `table.column` NOT NULL in place. The caller has already replaced every
 /// NULL. Only the schema text changes (no table rebuild), which SQLite allows for a
 /// constraint every row already satisfies; `integrity_check` verifies it.
-pub fn make_not_null(conn: &Connection, table: &str, column: &str) -> crate::Result<()> {
+pub fn make_not_null(conn: &Connection, table: &str, column: &str) -> crate::error::Result<()> {
     let sql: String = conn.query_row(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
         [table],
         |r| r.get(0),
     )?;
     let patched = with_not_null(&sql, column).ok_or_else(|| {
-        crate::CoreError::Migration(format!(
+        crate::error::CoreError::Migration(format!(
             "cannot find column {table}.{column} in its definition"
         ))
     })?;

@@ -2,12 +2,12 @@
 //! streamed progress and immediate cancel, delete (reporting routes that use it).
 //! These work from the `ollama` row, or the defaults when there is none.
 
+use super::{Ollama, PullOutcome, PullProgress, RunningModel};
 use crate::error::{CoreError, ErrorCode, Result};
-use crate::provider_admin::RouteRef;
-use crate::providers::config::{normalize_ollama_model, ProviderConfig, Source};
-use crate::providers::ollama::{Ollama, PullOutcome, PullProgress, RunningModel};
-use crate::providers::{Conn, ProviderId};
-use crate::{store, Core};
+use crate::providers::admin::RouteRef;
+use crate::providers::config::{check_model_name, normalize_ollama_model, ProviderConfig, Source};
+use crate::providers::{with_deadline, Conn, Provider, ProviderId};
+use crate::{db, Core};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use specta::Type;
@@ -42,7 +42,7 @@ pub struct OllamaDeleted {
 }
 
 fn model_arg(model: &str) -> Result<String> {
-    crate::providers::config::check_model_name("model", model)
+    check_model_name("model", model)
         .map(|m| normalize_ollama_model(&m))
         .map_err(|_| CoreError::Coded {
             code: ErrorCode::InvalidConfig,
@@ -53,7 +53,7 @@ fn model_arg(model: &str) -> Result<String> {
 
 impl Core {
     async fn ollama(&self) -> Result<Ollama> {
-        let row = self.db().call(|c| store::get_provider(c, "ollama")).await?;
+        let row = self.db().call(|c| db::providers::get(c, "ollama")).await?;
         let config = ProviderConfig::parse(
             ProviderId::Ollama,
             row.as_ref().map_or(&Value::Null, |r| &r.config),
@@ -73,8 +73,7 @@ impl Core {
     pub async fn ollama_health(&self) -> Result<OllamaHealth> {
         let o = self.ollama().await?;
         let started = Instant::now();
-        let res =
-            crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.version()).await;
+        let res = with_deadline(ProviderId::Ollama, o.conn.timeout, o.version()).await;
         Ok(match res {
             Ok(v) => OllamaHealth {
                 connected: true,
@@ -95,11 +94,8 @@ impl Core {
 
     /// Installed models with the loaded flag.
     pub async fn ollama_list_models(&self) -> Result<Vec<OllamaModel>> {
-        use crate::providers::Provider;
         let o = self.ollama().await?;
-        let list =
-            crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.list_models())
-                .await?;
+        let list = with_deadline(ProviderId::Ollama, o.conn.timeout, o.list_models()).await?;
         Ok(list
             .into_iter()
             .map(|m| OllamaModel {
@@ -115,7 +111,7 @@ impl Core {
     /// Models loaded in memory (`/api/ps`).
     pub async fn ollama_ps(&self) -> Result<Vec<RunningModel>> {
         let o = self.ollama().await?;
-        crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.ps()).await
+        with_deadline(ProviderId::Ollama, o.conn.timeout, o.ps()).await
     }
 
     /// Pull a model. Each Ollama progress line goes to `on_progress`; `cancel` stops
@@ -175,21 +171,16 @@ impl Core {
     pub async fn ollama_delete_model(&self, model: &str) -> Result<OllamaDeleted> {
         let model = model_arg(model)?;
         let o = self.ollama().await?;
-        crate::providers::with_deadline(ProviderId::Ollama, o.conn.timeout, o.delete(&model))
-            .await?;
+        with_deadline(ProviderId::Ollama, o.conn.timeout, o.delete(&model)).await?;
         self.forget_models(ProviderId::Ollama);
         let m = model.clone();
         let routes = self
             .db()
-            .call(move |c| store::get_routes(c))
+            .call(move |c| db::routes::list(c))
             .await?
             .into_iter()
             .filter(|r| r.provider == "ollama" && r.model.as_deref() == Some(m.as_str()))
-            .map(|r| RouteRef {
-                task: r.task,
-                provider: r.provider,
-                model: r.model,
-            })
+            .map(RouteRef::from)
             .collect();
         Ok(OllamaDeleted {
             deleted: model,
