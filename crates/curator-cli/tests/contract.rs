@@ -155,7 +155,7 @@ async fn the_contract_end_to_end() {
     assert_eq!(keys(&saved), sorted(&["routes", "use_separate_models"]));
     assert_eq!(
         keys(&saved["routes"][0]),
-        sorted(&["task", "provider", "model", "batch_size"])
+        sorted(&["task", "provider", "model", "batch_size", "fallback"])
     );
     assert_eq!(ok_json(&db, &["routes", "get", "--json"]).await, saved);
 

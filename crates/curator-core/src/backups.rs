@@ -25,7 +25,11 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
     let (Some(dir), Some(stem)) = (db_path.parent(), db_path.file_name()) else {
         return Ok(Vec::new());
     };
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let prefix = format!("{}.bak-", stem.to_string_lossy());
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -55,7 +59,11 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
             modified,
         });
     }
-    out.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.name.cmp(&a.name)));
+    out.sort_by(|a, b| {
+        b.modified
+            .cmp(&a.modified)
+            .then_with(|| b.name.cmp(&a.name))
+    });
     Ok(out)
 }
 
@@ -87,6 +95,8 @@ mod tests {
 
     #[test]
     fn missing_folder_lists_nothing() {
-        assert!(list(Path::new("/nonexistent-curator/x.db")).unwrap().is_empty());
+        assert!(list(Path::new("/nonexistent-curator/x.db"))
+            .unwrap()
+            .is_empty());
     }
 }

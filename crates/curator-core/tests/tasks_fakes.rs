@@ -47,11 +47,13 @@ async fn route(core: &Core, provider: &str, batch: Option<i64>) {
             provider: provider.into(),
             model: Some(model_of(provider).into()),
             batch_size: Some(batch),
+            fallback: None,
         },
         scoring: Some(RouteInput {
             provider: provider.into(),
             model: Some(model_of(provider).into()),
             batch_size: Some(batch),
+            fallback: None,
         }),
         use_separate_models: Some(false),
     })
@@ -302,15 +304,20 @@ async fn fallback_on_503_not_on_401_and_recorded_per_result() {
             .mount(&fb)
             .await;
         connect(&core, "ollama", &fb.uri(), json!({})).await;
-        core.db()
-            .call(|c| {
-                c.execute_batch(
-                    "INSERT INTO curator_route_fallback VALUES ('categorization', 'ollama', 'small:latest'), ('scoring', 'ollama', 'small:latest');",
-                )?;
-                Ok(())
-            })
-            .await
-            .unwrap();
+        let input = curator_core::routes::parse_routes_input(
+            r#"{"categorization": {"provider": "openai", "model": "test-model",
+                 "fallback": {"provider": "ollama", "model": "small"}}}"#,
+        )
+        .unwrap();
+        let routes = core.update_task_routes(input).await.unwrap();
+        for r in &routes.routes {
+            let f = r.fallback.as_ref().expect("routes carry the fallback");
+            assert_eq!(
+                (f.provider.as_str(), f.model.as_str()),
+                ("ollama", "small:latest")
+            );
+        }
+        assert_eq!(core.get_task_routes().await.unwrap(), routes);
         core.rescore(None).await.unwrap();
         let cancel = tokio_util::sync::CancellationToken::new();
         let stop = cancel.clone();
@@ -463,4 +470,57 @@ async fn structured_output_mode_detection_reuse_and_override() {
         .as_str()
         .unwrap()
         .contains("JSON Schema"));
+}
+
+#[tokio::test]
+async fn fallback_is_kept_when_absent_cleared_by_null_and_validated() {
+    let (_d, _db, core) = temp_core();
+    connect(&core, "openai", "http://127.0.0.1:9", json!({})).await;
+    connect(&core, "ollama", "http://127.0.0.1:9", json!({})).await;
+    let set = |t: &str| curator_core::routes::parse_routes_input(t).unwrap();
+    core.update_task_routes(set(r#"{"categorization": {"provider": "openai", "model": "m", "fallback": {"provider": "ollama", "model": "q"}}}"#))
+        .await
+        .unwrap();
+    // Absent keeps it.
+    let r = core
+        .update_task_routes(set(
+            r#"{"categorization": {"provider": "openai", "model": "m2"}}"#,
+        ))
+        .await
+        .unwrap();
+    assert!(r.routes.iter().all(|r| r.fallback.is_some()));
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        v["routes"][0]["fallback"],
+        json!({"provider": "ollama", "model": "q:latest"})
+    );
+    // Null clears it.
+    let r = core
+        .update_task_routes(set(
+            r#"{"categorization": {"provider": "openai", "model": "m2", "fallback": null}}"#,
+        ))
+        .await
+        .unwrap();
+    assert!(r.routes.iter().all(|r| r.fallback.is_none()));
+    assert_eq!(
+        serde_json::to_value(&r).unwrap()["routes"][0]["fallback"],
+        Value::Null
+    );
+    // Unknown or unconfigured providers and a fallback equal to the primary are refused.
+    for bad in [
+        r#"{"categorization": {"provider": "openai", "model": "m", "fallback": {"provider": "google", "model": "x"}}}"#,
+        r#"{"categorization": {"provider": "openai", "model": "m", "fallback": {"provider": "openai", "model": "m"}}}"#,
+        r#"{"categorization": {"provider": "openai", "model": "m", "fallback": {"provider": "nope", "model": "x"}}}"#,
+    ] {
+        let e = core.update_task_routes(set(bad)).await.unwrap_err();
+        assert_eq!(e.code().as_str(), "invalid_route", "{bad}");
+    }
+    // Removing the fallback's provider removes the fallback, not the route.
+    core.update_task_routes(set(r#"{"categorization": {"provider": "openai", "model": "m", "fallback": {"provider": "ollama", "model": "q"}}}"#))
+        .await
+        .unwrap();
+    core.delete_provider("ollama").await.unwrap();
+    let r = core.get_task_routes().await.unwrap();
+    assert_eq!(r.routes.len(), 2);
+    assert!(r.routes.iter().all(|r| r.fallback.is_none()));
 }

@@ -32,10 +32,7 @@ pub fn request_base(id: ProviderId, base_url: &str) -> String {
     match id {
         ProviderId::Openai | ProviderId::Openrouter if bare => format!("{trimmed}/v1"),
         ProviderId::Google if bare => format!("{trimmed}/v1beta"),
-        ProviderId::Anthropic => trimmed
-            .strip_suffix("/v1")
-            .unwrap_or(trimmed)
-            .to_string(),
+        ProviderId::Anthropic => trimmed.strip_suffix("/v1").unwrap_or(trimmed).to_string(),
         _ => trimmed.to_string(),
     }
 }
@@ -66,7 +63,9 @@ pub fn preview(id: ProviderId, base_url: Option<&str>) -> Result<ProviderEndpoin
             }
             ProviderConfig::parse(id, &v, Source::Input)?
         }
-        (_, raw) => ProviderConfig::parse(id, &serde_json::json!({ "base_url": raw }), Source::Input)?,
+        (_, raw) => {
+            ProviderConfig::parse(id, &serde_json::json!({ "base_url": raw }), Source::Input)?
+        }
     };
     let base = config.endpoint();
     Ok(ProviderEndpoint {
@@ -82,14 +81,21 @@ mod tests {
     #[test]
     fn openai_compatible_bases_agree() {
         let want = "https://host.example/v1/models";
-        for raw in ["https://host.example", "https://host.example/", "https://host.example/v1", "https://host.example/v1/"] {
+        for raw in [
+            "https://host.example",
+            "https://host.example/",
+            "https://host.example/v1",
+            "https://host.example/v1/",
+        ] {
             for id in [ProviderId::Openai, ProviderId::Openrouter] {
                 assert_eq!(preview(id, Some(raw)).unwrap().models_url, want, "{raw}");
             }
         }
         // A path of its own is kept.
         assert_eq!(
-            preview(ProviderId::Openai, Some("http://127.0.0.1:8080/api/v1/")).unwrap().models_url,
+            preview(ProviderId::Openai, Some("http://127.0.0.1:8080/api/v1/"))
+                .unwrap()
+                .models_url,
             "http://127.0.0.1:8080/api/v1/models"
         );
     }
@@ -101,15 +107,21 @@ mod tests {
             "https://api.openai.com/v1/models"
         );
         assert_eq!(
-            preview(ProviderId::Anthropic, Some("https://api.anthropic.com/v1/")).unwrap().models_url,
+            preview(ProviderId::Anthropic, Some("https://api.anthropic.com/v1/"))
+                .unwrap()
+                .models_url,
             "https://api.anthropic.com/v1/models"
         );
         assert_eq!(
-            preview(ProviderId::Google, Some("https://g.example")).unwrap().models_url,
+            preview(ProviderId::Google, Some("https://g.example"))
+                .unwrap()
+                .models_url,
             "https://g.example/v1beta/models"
         );
         assert_eq!(
-            preview(ProviderId::Ollama, Some("http://LocalHost:11500")).unwrap().models_url,
+            preview(ProviderId::Ollama, Some("http://LocalHost:11500"))
+                .unwrap()
+                .models_url,
             "http://localhost:11500/api/tags"
         );
         assert_eq!(
@@ -121,6 +133,9 @@ mod tests {
     #[test]
     fn bad_url_names_the_field() {
         let e = preview(ProviderId::Openai, Some("ftp://x")).unwrap_err();
-        assert_eq!(crate::ApiError::from(e).code, crate::ErrorCode::InvalidConfig);
+        assert_eq!(
+            crate::ApiError::from(e).code,
+            crate::ErrorCode::InvalidConfig
+        );
     }
 }

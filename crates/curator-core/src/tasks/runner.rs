@@ -266,20 +266,12 @@ impl Core {
 
     /// The task's route and fallback, resolved.
     pub(crate) async fn task_route(&self, task: Task) -> Result<Route> {
-        let (route, fallback) = self
+        let route = self
             .db()
             .call(move |c| {
-                let route = db::routes::list(c)?
+                Ok(db::routes::list(c)?
                     .into_iter()
-                    .find(|r| r.task == task.as_str());
-                let fb: Option<(String, String)> = c
-                    .query_row(
-                        "SELECT provider, model FROM curator_route_fallback WHERE task = ?1",
-                        [task.as_str()],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                Ok((route, fb))
+                    .find(|r| r.task == task.as_str()))
             })
             .await?;
         let route =
@@ -293,7 +285,7 @@ impl Core {
                 false,
             )
             .await?;
-        let fallback = match fallback {
+        let fallback = match route.fallback.clone() {
             Some((p, m)) => match self.target(&p, Some(m), task, route.batch_size, true).await {
                 Ok(mut t) => {
                     t.batch_size = primary.batch_size;
@@ -639,14 +631,14 @@ impl Core {
         let route = match self.task_route(task).await {
             Ok(r) => r,
             Err(e) => {
-                let queued = self
-                    .db()
-                    .call(move |c| queue::status(c, 0))
-                    .await
-                    .map(|s| match task {
-                        Task::Categorization => s.categorization.queued,
-                        Task::Scoring => s.scoring.queued,
-                    })?;
+                let queued =
+                    self.db()
+                        .call(move |c| queue::status(c, 0))
+                        .await
+                        .map(|s| match task {
+                            Task::Categorization => s.categorization.queued,
+                            Task::Scoring => s.scoring.queued,
+                        })?;
                 if queued == 0 {
                     return Ok(BatchOutcome::Empty);
                 }
