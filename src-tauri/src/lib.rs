@@ -16,34 +16,39 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .disable_serde_phases()
         .commands(tauri_specta::collect_commands![
-        commands::app::app_status,
-        commands::database::open_database,
-        commands::database::inspect_upgrade,
-        commands::database::upgrade_database,
-        commands::database::list_backups,
-        commands::providers::provider_kinds,
-        commands::providers::list_providers,
-        commands::providers::get_provider_config,
-        commands::providers::update_provider_config,
-        commands::providers::set_provider_enabled,
-        commands::providers::delete_provider,
-        commands::providers::test_provider,
-        commands::providers::test_provider_key,
-        commands::providers::list_provider_catalog,
-        commands::providers::key_store,
-        commands::providers::provider_endpoint,
-        commands::routes::get_task_routes,
-        commands::routes::update_task_routes,
-        commands::routes::task_readiness,
-        commands::routes::list_models,
-        commands::ollama::ollama_health,
-        commands::ollama::ollama_list_models,
-        commands::ollama::ollama_ps,
-        commands::ollama::ollama_pull_model,
-        commands::ollama::ollama_cancel_pull,
-        commands::ollama::ollama_pulls,
-        commands::ollama::ollama_delete_model,
-    ])
+            commands::app::app_status,
+            commands::database::open_database,
+            commands::database::inspect_upgrade,
+            commands::database::upgrade_database,
+            commands::database::list_backups,
+            commands::providers::provider_kinds,
+            commands::providers::list_providers,
+            commands::providers::get_provider_config,
+            commands::providers::update_provider_config,
+            commands::providers::set_provider_enabled,
+            commands::providers::delete_provider,
+            commands::providers::test_provider,
+            commands::providers::test_provider_key,
+            commands::providers::list_provider_catalog,
+            commands::providers::key_store,
+            commands::providers::provider_endpoint,
+            commands::routes::get_task_routes,
+            commands::routes::update_task_routes,
+            commands::routes::task_readiness,
+            commands::routes::list_models,
+            commands::ollama::ollama_health,
+            commands::ollama::ollama_list_models,
+            commands::ollama::ollama_ps,
+            commands::ollama::ollama_pull_model,
+            commands::ollama::ollama_cancel_pull,
+            commands::ollama::ollama_pulls,
+            commands::ollama::ollama_delete_model,
+            commands::tasks::queue_status,
+            commands::tasks::queue_last_failures,
+            commands::tasks::rescore,
+            commands::tasks::cancel_rescore,
+            commands::tasks::test_route,
+        ])
 }
 
 /// Where the database lives: `--db PATH`, else `CURATOR_DB`, else the platform default.
@@ -82,15 +87,27 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // The queue is processed in the background while the app runs.
+            app.state::<AppState>().start_runner();
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title(&format!("Curator {}", curator_core::APP_VERSION));
             }
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("curator: the window could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Stop the runner after its current batch (bounded); anything still
+                // running is put back on the queue at the next start.
+                app.state::<AppState>()
+                    .stop_runner(std::time::Duration::from_secs(10));
+            }
+        }),
+        Err(e) => {
+            eprintln!("curator: the window could not start: {e}");
+            std::process::exit(1);
+        }
     }
 }
 

@@ -524,3 +524,92 @@ async fn fallback_is_kept_when_absent_cleared_by_null_and_validated() {
     assert_eq!(r.routes.len(), 2);
     assert!(r.routes.iter().all(|r| r.fallback.is_none()));
 }
+
+#[tokio::test]
+async fn rescore_followed_reports_progress_and_cancel_takes_the_rest_off_the_queue() {
+    let fake = FakeLlm::new("openai", vec![Behavior::Slow(Duration::from_millis(200))]);
+    let (_d, core, _s) = setup("openai", fake, 6, Some(1)).await;
+    // A runner in the background, as the app has.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let runner = {
+        let core = core.clone();
+        let cancel = stop.clone();
+        tokio::spawn(async move {
+            core.run_queue(
+                RunOptions {
+                    once: false,
+                    cancel,
+                },
+                |_| {},
+            )
+            .await
+        })
+    };
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let c2 = cancel.clone();
+    let watcher = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                if seen
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|p: &curator_core::tasks::runner::RescoreProgress| p.done >= 2)
+                {
+                    c2.cancel();
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let r = core
+        .rescore_followed(None, cancel, move |p| s2.lock().unwrap().push(p))
+        .await
+        .unwrap();
+    watcher.await.unwrap();
+    assert!(r.cancelled);
+    assert_eq!((r.queued, r.skipped_running), (6, 0));
+    assert!(r.done >= 2 && r.done < 6, "{r:?}");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0].total, 6);
+    assert!(seen.windows(2).all(|w| w[0].done <= w[1].done));
+    // Let the batch in flight finish, then nothing is queued any more.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.cancel();
+    runner.await.unwrap().unwrap();
+    let q = core.queue_status().await.unwrap();
+    assert_eq!((q.categorization.queued, q.scoring.queued), (0, 0), "{q:?}");
+    assert_eq!((q.categorization.running, q.scoring.running), (0, 0));
+    let states = scores(&core).await;
+    assert!(
+        states.iter().all(|s| s.3 == "scored" || s.3 == "unscored"),
+        "{states:?}"
+    );
+    // A second rescore followed to the end.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let runner = {
+        let core = core.clone();
+        let cancel = stop.clone();
+        tokio::spawn(async move {
+            core.run_queue(
+                RunOptions {
+                    once: false,
+                    cancel,
+                },
+                |_| {},
+            )
+            .await
+        })
+    };
+    let r = core
+        .rescore_followed(Some(3), Default::default(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((r.queued, r.done, r.failed, r.cancelled), (3, 3, 0, false));
+    stop.cancel();
+    runner.await.unwrap().unwrap();
+}

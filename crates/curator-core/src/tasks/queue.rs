@@ -589,6 +589,68 @@ pub fn release(
     Ok(())
 }
 
+/// Take still-queued articles off the queue (a cancelled rescore): their rows go and
+/// the earlier reader's state goes back to what their stored results say. Rows being
+/// processed are left to finish.
+pub fn dequeue(conn: &Connection, cols: LegacyColumns, ids: &[i64]) -> Result<usize> {
+    let mut n = 0;
+    for &id in ids {
+        let removed = conn.execute(
+            "DELETE FROM curator_task_queue WHERE article_id = ?1 AND state = 'queued'",
+            [id],
+        )?;
+        let running: i64 = conn.query_row(
+            "SELECT count(*) FROM curator_task_queue WHERE article_id = ?1 AND state = 'running'",
+            [id],
+            |r| r.get(0),
+        )?;
+        if removed == 0 || running > 0 {
+            continue;
+        }
+        n += 1;
+        conn.execute(
+            "UPDATE articles SET scoring_state = CASE WHEN composite_score IS NULL THEN 'unscored' ELSE 'scored' END,
+                 scoring_priority = 0, rescore_mode = NULL
+             WHERE id = ?1",
+            [id],
+        )?;
+        if cols.categorization_state {
+            conn.execute(
+                "UPDATE articles SET categorization_state = CASE WHEN EXISTS
+                     (SELECT 1 FROM article_category_link WHERE article_id = ?1) THEN 'categorized' ELSE 'uncategorized' END
+                 WHERE id = ?1",
+                [id],
+            )?;
+        }
+    }
+    Ok(n)
+}
+
+/// How far a set of articles has come: (finished, failed) — finished counts articles
+/// whose scoring (or blocking) is done or whose processing failed; articles taken off
+/// the queue are not finished.
+pub fn progress_of(conn: &Connection, ids: &[i64]) -> Result<(u32, u32)> {
+    let mut st = conn.prepare_cached(
+        "SELECT
+           (SELECT state FROM curator_task_queue WHERE task = 'categorization' AND article_id = ?1),
+           (SELECT state FROM curator_task_queue WHERE task = 'scoring' AND article_id = ?1),
+           (SELECT scoring_state FROM articles WHERE id = ?1)",
+    )?;
+    let (mut finished, mut failed) = (0u32, 0u32);
+    for id in ids {
+        let (cat, score, art): (Option<String>, Option<String>, Option<String>) =
+            st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let pending = |s: &Option<String>| matches!(s.as_deref(), Some("queued" | "running"));
+        if cat.as_deref() == Some("failed") || score.as_deref() == Some("failed") {
+            finished += 1;
+            failed += 1;
+        } else if !pending(&cat) && !pending(&score) && art.as_deref() == Some("scored") {
+            finished += 1;
+        }
+    }
+    Ok((finished, failed))
+}
+
 /// The recent-unread selection (§7): unread, published in the last 7 days (local time,
 /// compared as the original's text), newest first, at most `limit`.
 pub fn rescore_selection(conn: &Connection, limit: i64) -> Result<Vec<i64>> {

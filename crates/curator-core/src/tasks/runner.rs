@@ -628,6 +628,20 @@ impl Core {
         claim: &str,
         emit: &mut (dyn FnMut(RunEvent) + Send),
     ) -> Result<BatchOutcome> {
+        // Nothing queued: no need to resolve the route (keys, config) at all.
+        let queued: bool = self
+            .db()
+            .call(move |c| {
+                Ok(c.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM curator_task_queue WHERE task = ?1 AND state = 'queued')",
+                    [task.as_str()],
+                    |r| r.get(0),
+                )?)
+            })
+            .await?;
+        if !queued {
+            return Ok(BatchOutcome::Empty);
+        }
         let route = match self.task_route(task).await {
             Ok(r) => r,
             Err(e) => {
@@ -999,6 +1013,91 @@ impl Core {
             }));
         }
         Ok(())
+    }
+}
+
+/// Progress of a rescore, `n` of `m` articles finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct RescoreProgress {
+    pub done: u32,
+    pub total: u32,
+    pub failed: u32,
+}
+
+/// How a followed rescore ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct RescoreResult {
+    pub queued: u32,
+    pub skipped_running: u32,
+    pub done: u32,
+    pub failed: u32,
+    /// Cancelled: the articles not yet started were taken off the queue.
+    pub cancelled: bool,
+}
+
+impl Core {
+    /// "Save and rescore": queue the selection, then follow it until every article is
+    /// finished (processed by whichever runner holds the queue), reporting progress.
+    /// Cancelling takes the articles not yet started off the queue.
+    pub async fn rescore_followed(
+        &self,
+        limit: Option<u32>,
+        cancel: CancellationToken,
+        on_progress: impl Fn(RescoreProgress) + Send + Sync,
+    ) -> Result<RescoreResult> {
+        let (outcome, ids) = self.rescore_ids(limit).await?;
+        let total = ids.len() as u32;
+        let mut last: Option<RescoreProgress> = None;
+        loop {
+            let ids_c = ids.clone();
+            let (done, failed) = self
+                .db()
+                .call(move |c| queue::progress_of(c, &ids_c))
+                .await?;
+            let p = RescoreProgress {
+                done,
+                total,
+                failed,
+            };
+            if last != Some(p) {
+                on_progress(p);
+                last = Some(p);
+            }
+            if done >= total {
+                return Ok(RescoreResult {
+                    queued: outcome.queued,
+                    skipped_running: outcome.skipped_running,
+                    done,
+                    failed,
+                    cancelled: false,
+                });
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => {
+                    let ids_c = ids.clone();
+                    self.db()
+                        .call(move |c| {
+                            let tx = c.transaction()?;
+                            let cols = queue::legacy_columns(&tx)?;
+                            queue::dequeue(&tx, cols, &ids_c)?;
+                            tx.commit()?;
+                            Ok(())
+                        })
+                        .await?;
+                    let ids_c = ids.clone();
+                    let (done, failed) = self.db().call(move |c| queue::progress_of(c, &ids_c)).await?;
+                    on_progress(RescoreProgress { done, total, failed });
+                    return Ok(RescoreResult {
+                        queued: outcome.queued,
+                        skipped_running: outcome.skipped_running,
+                        done,
+                        failed,
+                        cancelled: true,
+                    });
+                }
+                _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+            }
+        }
     }
 }
 
