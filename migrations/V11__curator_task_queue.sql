@@ -9,6 +9,8 @@ CREATE TABLE curator_task_queue (
     state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
     -- 1 for a single-article rescore, else 0 (the original's scoring_priority).
     priority INTEGER NOT NULL DEFAULT 0,
+    -- The article's published_at, copied at enqueue so the queue order has an index.
+    published_at TEXT,
     -- Failed attempts since the last enqueue; the task fails at 3.
     attempts INTEGER NOT NULL DEFAULT 0,
     -- The runner holding a running row (a crash leaves it; the next runner re-queues).
@@ -27,6 +29,9 @@ CREATE TABLE curator_task_queue (
     PRIMARY KEY (task, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX ix_curator_task_queue_state ON curator_task_queue (task, state);
+-- Queue order (tasks.md §3): priority, oldest published_at first (undated first), id.
+CREATE INDEX ix_curator_task_queue_pick
+    ON curator_task_queue (task, state, priority DESC, published_at, article_id);
 CREATE INDEX ix_curator_task_queue_article ON curator_task_queue (article_id);
 
 -- A provider that asked Curator to wait (429/503/529, Retry-After) pauses its task.

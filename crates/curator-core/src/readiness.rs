@@ -24,6 +24,8 @@ pub enum ReasonCode {
     ProviderUnreachable,
     ModelUnconfigured,
     ModelMissing,
+    /// The provider asked Curator to wait (429/503/529): the task resumes by itself.
+    Paused,
 }
 
 /// The action that fixes a reason (readiness.md §6).
@@ -47,6 +49,8 @@ pub struct TaskReadiness {
     pub reason: Option<ReasonCode>,
     pub message: Option<String>,
     pub fix: Option<FixAction>,
+    /// The route's fallback model, judged on its own (null when there is none).
+    pub fallback: Option<Box<TaskReadiness>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
@@ -94,6 +98,27 @@ fn not_ready(
         reason: Some(reason),
         message: Some(message),
         fix: Some(fix),
+        fallback: None,
+    }
+}
+
+/// A provider's pause (429/503/529) in force for a task makes it not ready until then.
+fn apply_pause(t: &mut TaskReadiness, task: Task, pauses: &[(Task, String, i64, String)]) {
+    let Some(p) = t.provider.as_deref() else {
+        return;
+    };
+    if let Some((_, _, until, reason)) = pauses.iter().find(|(pt, pp, _, _)| *pt == task && pp == p)
+    {
+        let at = chrono::DateTime::from_timestamp_millis(*until)
+            .map(|d| d.with_timezone(&chrono::Local).format("%H:%M").to_string())
+            .unwrap_or_default();
+        t.ready = false;
+        t.reason = Some(ReasonCode::Paused);
+        t.message = Some(format!(
+            "{} is paused until {at} \u{2014} {reason}",
+            task.title()
+        ));
+        t.fix = None;
     }
 }
 
@@ -237,6 +262,7 @@ fn evaluate(
             reason: None,
             message: None,
             fix: None,
+            fallback: None,
         },
         Ok(_) if id == ProviderId::Ollama => not_ready(
             p,
@@ -286,10 +312,37 @@ impl Core {
 
     /// Readiness of both tasks.
     pub async fn task_readiness(&self) -> Result<Readiness> {
-        let (rows, routes) = self
+        let (rows, routes, pauses) = self
             .db()
-            .call(|c| Ok((db::providers::list(c)?, db::routes::list(c)?)))
+            .call(|c| {
+                Ok((
+                    db::providers::list(c)?,
+                    db::routes::list(c)?,
+                    crate::tasks::queue::pauses(c, crate::tasks::queue::now_ms())?,
+                ))
+            })
             .await?;
+        // Each route's fallback, judged like a route of its own.
+        let fallbacks: Vec<(Task, Option<Resolve>)> = Task::ALL
+            .iter()
+            .map(|t| {
+                let fb = routes
+                    .iter()
+                    .find(|r| r.task == t.as_str())
+                    .and_then(|r| r.fallback.clone())
+                    .map(|(provider, model)| {
+                        let row = RouteRow {
+                            task: t.as_str().into(),
+                            provider,
+                            model: Some(model),
+                            batch_size: None,
+                            fallback: None,
+                        };
+                        resolve(*t, Some(&row), &rows)
+                    });
+                (*t, fb)
+            })
+            .collect();
         let resolved: Vec<(Task, Resolve)> = Task::ALL
             .iter()
             .map(|t| {
@@ -301,7 +354,9 @@ impl Core {
             .collect();
         let mut needed: Vec<ProviderId> = resolved
             .iter()
-            .filter_map(|(_, r)| match r {
+            .map(|(_, r)| r)
+            .chain(fallbacks.iter().filter_map(|(_, r)| r.as_ref()))
+            .filter_map(|r| match r {
                 Resolve::Evaluate { id, .. } => Some(*id),
                 Resolve::Done(_) => None,
             })
@@ -311,9 +366,22 @@ impl Core {
         let checks =
             futures::future::join_all(needed.iter().map(|id| self.readiness_check(*id))).await;
         let checks: HashMap<ProviderId, _> = needed.into_iter().zip(checks).collect();
-        let mut out = resolved.into_iter().map(|(task, r)| match r {
-            Resolve::Done(t) => t,
-            Resolve::Evaluate { id, model } => evaluate(task, id, model, &checks[&id]),
+        let judge = |task: Task, r: Resolve| {
+            let mut t = match r {
+                Resolve::Done(t) => t,
+                Resolve::Evaluate { id, model } => evaluate(task, id, model, &checks[&id]),
+            };
+            apply_pause(&mut t, task, &pauses);
+            t
+        };
+        let mut fallbacks = fallbacks.into_iter();
+        let mut out = resolved.into_iter().map(|(task, r)| {
+            let mut t = judge(task, r);
+            t.fallback = fallbacks
+                .next()
+                .and_then(|(_, fb)| fb)
+                .map(|fb| Box::new(judge(task, fb)));
+            t
         });
         let categorization = out.next().unwrap_or_else(unreachable_task);
         let scoring = out.next().unwrap_or_else(unreachable_task);

@@ -613,3 +613,112 @@ async fn rescore_followed_reports_progress_and_cancel_takes_the_rest_off_the_que
     stop.cancel();
     runner.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn readiness_reports_the_pause_and_the_fallback_separately() {
+    let fake = FakeLlm::new("openai", vec![Behavior::Valid]);
+    let (_d, core, s) = setup("openai", fake, 1, None).await;
+    // The readiness check lists models: the fake serves the model list too.
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(json!({"object": "list",
+            "data": [{"id": "test-model", "object": "model", "created": 0, "owned_by": "me"}]})),
+        )
+        .mount(&s)
+        .await;
+    connect(&core, "ollama", "http://127.0.0.1:9", json!({})).await;
+    let input = curator_core::routes::parse_routes_input(
+        r#"{"categorization": {"provider": "openai", "model": "test-model",
+             "fallback": {"provider": "ollama", "model": "small"}}}"#,
+    )
+    .unwrap();
+    core.update_task_routes(input).await.unwrap();
+    let r = core.task_readiness().await.unwrap();
+    assert!(r.categorization.ready, "{r:?}");
+    let fb = r.categorization.fallback.as_ref().expect("fallback judged");
+    assert!(!fb.ready);
+    assert_eq!(fb.provider.as_deref(), Some("ollama"));
+    // A rate limit pauses the primary: readiness says until when and why.
+    core.db()
+        .call(|c| {
+            let until = curator_core::tasks::queue::now_ms() + 600_000;
+            curator_core::tasks::queue::set_pause(
+                c,
+                Task::Categorization,
+                "openai",
+                until,
+                "rate limited by OpenAI",
+            )
+        })
+        .await
+        .unwrap();
+    let r = core.task_readiness().await.unwrap();
+    let c = &r.categorization;
+    assert!(!c.ready);
+    assert_eq!(serde_json::to_value(c.reason).unwrap(), "paused");
+    let m = c.message.as_deref().unwrap();
+    assert!(
+        m.starts_with("Categorization is paused until ")
+            && m.ends_with(" \u{2014} rate limited by OpenAI"),
+        "{m}"
+    );
+    assert!(r.scoring.ready, "scoring has no pause");
+}
+
+#[tokio::test]
+async fn old_ollama_gets_format_json_with_the_schema_in_the_prompt() {
+    let fake = FakeLlm::with_dialect("ollama", Dialect::OllamaOld, vec![Behavior::Valid]);
+    let calls = fake.calls.clone();
+    let bodies = fake.bodies.clone();
+    let (_d, core, _s) = setup("ollama", fake, 1, None).await;
+    let t = core.test_route(Task::Scoring, None).await.unwrap();
+    assert!(t.valid, "{t:?}");
+    assert_eq!(t.mode.as_str(), "json_object");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let last = bodies.lock().unwrap().last().unwrap().clone();
+    assert_eq!(last["format"], "json");
+    assert!(last["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("JSON Schema"));
+    let cfg = core.get_provider_config("ollama").await.unwrap().config;
+    assert_eq!(
+        (
+            cfg["structured_output"].as_str(),
+            cfg["structured_output_detected"].as_str()
+        ),
+        (Some("auto"), Some("json_object"))
+    );
+    assert!(
+        core.test_route(Task::Categorization, None)
+            .await
+            .unwrap()
+            .valid
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "reused: one request");
+    // An explicit setting wins over detection (and a save forgets what was detected).
+    connect(
+        &core,
+        "ollama",
+        &_s.uri(),
+        json!({"structured_output": "json_schema"}),
+    )
+    .await;
+    let cfg = core.get_provider_config("ollama").await.unwrap().config;
+    assert_eq!(cfg["structured_output"], "json_schema");
+    assert!(cfg.get("structured_output_detected").is_none());
+    let e = core.test_route(Task::Scoring, None).await.unwrap_err();
+    assert_eq!(
+        e.code().as_str(),
+        "bad_response",
+        "no detection on an explicit mode"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    // A bad value is refused with the field named.
+    let e = core
+        .update_provider_config("ollama", json!({"structured_output": "xml"}), None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("structured_output"));
+}

@@ -5,6 +5,8 @@
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::{ErrorCode, Result};
 use async_trait::async_trait;
+
+use super::structured::{StructuredMode, StructuredRequest};
 use serde_json::{json, Value};
 
 pub struct OpenRouter {
@@ -95,4 +97,17 @@ impl Provider for OpenRouter {
         }
         Err(self.conn.bad_shape("too many pages"))
     }
+}
+
+/// The OpenAI request plus `provider.require_parameters`, so OpenRouter routes only to
+/// endpoints that honour `response_format` (`structured.rs`).
+pub(super) fn structured_request(
+    mode: StructuredMode,
+    r: &StructuredRequest<'_>,
+) -> (String, Value) {
+    let (path, mut body) = super::openai::structured_request(mode, r);
+    if body.get("response_format").is_some() {
+        body["provider"] = json!({ "require_parameters": true });
+    }
+    (path, body)
 }

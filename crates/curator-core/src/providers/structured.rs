@@ -5,7 +5,6 @@
 
 use super::{Conn, ProviderId};
 use crate::error::{CoreError, ErrorCode, Result};
-use crate::tasks::schema::{for_dialect, Dialect};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -82,7 +81,7 @@ pub enum RawAnswer {
     Object(Value),
 }
 
-/// The path and body of a structured request.
+/// The path and body of a structured request, from the provider's own client file.
 pub fn request(
     provider: ProviderId,
     mode: StructuredMode,
@@ -94,102 +93,16 @@ pub fn request(
         mode
     };
     match provider {
-        ProviderId::Openai | ProviderId::Openrouter => {
-            let mut body = json!({
-                "model": r.model,
-                "temperature": 0,
-                "stream": false,
-                "messages": [
-                    {"role": "system", "content": r.system},
-                    {"role": "user", "content": r.user},
-                ],
-            });
-            match mode {
-                StructuredMode::JsonSchema | StructuredMode::Auto => {
-                    body["response_format"] = json!({
-                        "type": "json_schema",
-                        "json_schema": {
-                            "name": r.name,
-                            "strict": true,
-                            "schema": for_dialect(r.schema, Dialect::Strict),
-                        }
-                    });
-                }
-                StructuredMode::JsonObject => {
-                    body["response_format"] = json!({
-                        "type": "json_object",
-                        "schema": for_dialect(r.schema, Dialect::Plain),
-                    });
-                }
-                StructuredMode::Prompt => {}
-            }
-            if provider == ProviderId::Openrouter && body.get("response_format").is_some() {
-                body["provider"] = json!({ "require_parameters": true });
-            }
-            ("chat/completions".into(), body)
-        }
-        ProviderId::Anthropic => {
-            let mut body = json!({
-                "model": r.model,
-                "max_tokens": 4096,
-                "temperature": 0,
-                "system": r.system,
-                "messages": [{"role": "user", "content": r.user}],
-            });
-            if mode == StructuredMode::JsonSchema {
-                body["tools"] = json!([{
-                    "name": r.name,
-                    "description": "Record the answer for every article of the input.",
-                    "input_schema": for_dialect(r.schema, Dialect::Tool),
-                }]);
-                body["tool_choice"] = json!({ "type": "tool", "name": r.name });
-            }
-            ("v1/messages".into(), body)
-        }
-        ProviderId::Google => {
-            let model = r.model.trim_start_matches("models/");
-            let mut config = json!({ "temperature": 0 });
-            match mode {
-                StructuredMode::JsonSchema | StructuredMode::Auto => {
-                    config["responseMimeType"] = json!("application/json");
-                    config["responseJsonSchema"] = for_dialect(r.schema, Dialect::Gemini);
-                }
-                StructuredMode::JsonObject => {
-                    config["responseMimeType"] = json!("application/json")
-                }
-                StructuredMode::Prompt => {}
-            }
-            let body = json!({
-                "systemInstruction": { "parts": [{ "text": r.system }] },
-                "contents": [{ "role": "user", "parts": [{ "text": r.user }] }],
-                "generationConfig": config,
-            });
-            (format!("models/{model}:generateContent"), body)
-        }
-        ProviderId::Ollama => {
-            let mut body = json!({
-                "model": r.model,
-                "stream": false,
-                "options": { "temperature": 0 },
-                "messages": [
-                    {"role": "system", "content": r.system},
-                    {"role": "user", "content": r.user},
-                ],
-            });
-            match mode {
-                StructuredMode::JsonSchema | StructuredMode::Auto => {
-                    body["format"] = for_dialect(r.schema, Dialect::Plain)
-                }
-                StructuredMode::JsonObject => body["format"] = json!("json"),
-                StructuredMode::Prompt => {}
-            }
-            ("api/chat".into(), body)
-        }
+        ProviderId::Openai => super::openai::structured_request(mode, r),
+        ProviderId::Openrouter => super::openrouter::structured_request(mode, r),
+        ProviderId::Anthropic => super::anthropic::structured_request(mode, r),
+        ProviderId::Google => super::gemini::structured_request(mode, r),
+        ProviderId::Ollama => super::ollama::structured_request(mode, r),
     }
 }
 
 /// An answer that must not be parsed: cut off, refused or blocked.
-fn unusable(conn: &Conn, why: &str, retryable: bool) -> CoreError {
+pub(super) fn unusable(conn: &Conn, why: &str, retryable: bool) -> CoreError {
     conn.error(
         ErrorCode::BadResponse,
         format!(
@@ -200,141 +113,13 @@ fn unusable(conn: &Conn, why: &str, retryable: bool) -> CoreError {
     )
 }
 
-/// Take the answer out of a provider's reply body.
+/// Take the answer out of a provider's reply body (the provider's own client file).
 pub fn answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
     match conn.provider {
-        ProviderId::Openai | ProviderId::Openrouter => {
-            if let Some(e) = v.get("error").filter(|e| !e.is_null()) {
-                let msg = super::http::error_message(v).unwrap_or_default();
-                let inner = e.get("code").and_then(Value::as_u64);
-                let code = match inner {
-                    Some(429) => ErrorCode::RateLimited,
-                    Some(502..=504) | Some(529) => ErrorCode::Overloaded,
-                    _ => ErrorCode::BadResponse,
-                };
-                return Err(conn.error(
-                    code,
-                    format!(
-                        "{} answered 200 with an error: {msg}",
-                        conn.provider.info().display_name
-                    ),
-                    json!({ "status": 200, "inner_code": inner }),
-                ));
-            }
-            let choice = v
-                .pointer("/choices/0")
-                .ok_or_else(|| conn.bad_shape("no `choices`"))?;
-            if let Some(e) = choice.get("error").filter(|e| !e.is_null()) {
-                return Err(unusable(conn, &format!("error in choice: {e}"), true));
-            }
-            match choice.get("finish_reason").and_then(Value::as_str) {
-                Some("length") => {
-                    return Err(unusable(
-                        conn,
-                        "the answer was cut off (finish_reason length)",
-                        true,
-                    ))
-                }
-                Some("content_filter") => return Err(unusable(conn, "content filter", false)),
-                Some("error") => return Err(unusable(conn, "finish_reason error", true)),
-                _ => {}
-            }
-            let msg = choice
-                .get("message")
-                .ok_or_else(|| conn.bad_shape("no `message`"))?;
-            if let Some(r) = msg.get("refusal").and_then(Value::as_str) {
-                return Err(unusable(conn, &format!("the model refused: {r}"), false));
-            }
-            Ok(RawAnswer::Text(
-                msg.get("content")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            ))
-        }
-        ProviderId::Anthropic => {
-            match v.get("stop_reason").and_then(Value::as_str) {
-                Some("max_tokens") => {
-                    return Err(unusable(conn, "the answer was cut off (max_tokens)", true))
-                }
-                Some("refusal") => return Err(unusable(conn, "the model refused", false)),
-                _ => {}
-            }
-            let blocks = v
-                .get("content")
-                .and_then(Value::as_array)
-                .ok_or_else(|| conn.bad_shape("no `content` list"))?;
-            if let Some(input) = blocks
-                .iter()
-                .find(|b| b.get("type").and_then(Value::as_str) == Some("tool_use"))
-                .and_then(|b| b.get("input"))
-            {
-                return Ok(RawAnswer::Object(input.clone()));
-            }
-            let text: String = blocks
-                .iter()
-                .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))
-                .filter_map(|b| b.get("text").and_then(Value::as_str))
-                .collect();
-            Ok(RawAnswer::Text(text))
-        }
-        ProviderId::Google => {
-            let Some(cand) = v.pointer("/candidates/0") else {
-                if let Some(reason) = v
-                    .pointer("/promptFeedback/blockReason")
-                    .and_then(Value::as_str)
-                {
-                    return Err(unusable(
-                        conn,
-                        &format!("the prompt was blocked ({reason})"),
-                        false,
-                    ));
-                }
-                // A 200 with no candidate is an empty answer.
-                return Ok(RawAnswer::Text(String::new()));
-            };
-            match cand.get("finishReason").and_then(Value::as_str) {
-                None | Some("STOP") => {}
-                Some("MAX_TOKENS") => {
-                    return Err(unusable(conn, "the answer was cut off (MAX_TOKENS)", true))
-                }
-                Some(other) => return Err(unusable(conn, &format!("finishReason {other}"), false)),
-            }
-            let text: String = cand
-                .pointer("/content/parts")
-                .and_then(Value::as_array)
-                .map(|parts| {
-                    parts
-                        .iter()
-                        .filter(|p| p.get("thought").and_then(Value::as_bool) != Some(true))
-                        .filter_map(|p| p.get("text").and_then(Value::as_str))
-                        .collect()
-                })
-                .unwrap_or_default();
-            Ok(RawAnswer::Text(text))
-        }
-        ProviderId::Ollama => {
-            if let Some(e) = v.get("error").and_then(Value::as_str) {
-                return Err(conn.error(
-                    ErrorCode::BadResponse,
-                    format!("Ollama answered with an error: {e}"),
-                    json!({ "status": 200 }),
-                ));
-            }
-            if v.get("done_reason").and_then(Value::as_str) == Some("length") {
-                return Err(unusable(
-                    conn,
-                    "the answer was cut off (done_reason length)",
-                    true,
-                ));
-            }
-            Ok(RawAnswer::Text(
-                v.pointer("/message/content")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            ))
-        }
+        ProviderId::Openai | ProviderId::Openrouter => super::openai::structured_answer(conn, v),
+        ProviderId::Anthropic => super::anthropic::structured_answer(conn, v),
+        ProviderId::Google => super::gemini::structured_answer(conn, v),
+        ProviderId::Ollama => super::ollama::structured_answer(conn, v),
     }
 }
 

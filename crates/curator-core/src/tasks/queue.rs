@@ -232,11 +232,12 @@ pub fn enqueue(
 ) -> Result<Vec<i64>> {
     let mut skipped = Vec::new();
     let mut ins = conn.prepare_cached(
-        "INSERT INTO curator_task_queue (task, article_id, state, priority, attempts, enqueued_at_ms, updated_at_ms)
-         VALUES (?1, ?2, 'queued', ?3, 0, ?4, ?4)
+        "INSERT INTO curator_task_queue (task, article_id, state, priority, published_at, attempts,
+                                         enqueued_at_ms, updated_at_ms)
+         VALUES (?1, ?2, 'queued', ?3, (SELECT published_at FROM articles WHERE id = ?2), 0, ?4, ?4)
          ON CONFLICT (task, article_id) DO UPDATE SET state = 'queued', priority = excluded.priority,
-             attempts = 0, claim = NULL, enqueued_at_ms = excluded.enqueued_at_ms,
-             updated_at_ms = excluded.updated_at_ms
+             published_at = excluded.published_at, attempts = 0, claim = NULL,
+             enqueued_at_ms = excluded.enqueued_at_ms, updated_at_ms = excluded.updated_at_ms
          WHERE curator_task_queue.state <> 'running'",
     )?;
     let mut running = conn.prepare_cached(
@@ -393,9 +394,9 @@ pub fn claim_batch(
 ) -> Result<Vec<i64>> {
     let ids: Vec<i64> = {
         let mut st = conn.prepare_cached(
-            "SELECT q.article_id FROM curator_task_queue q JOIN articles a ON a.id = q.article_id
-             WHERE q.task = ?1 AND q.state = 'queued'
-             ORDER BY q.priority DESC, a.published_at ASC, a.id ASC LIMIT ?2",
+            "SELECT article_id FROM curator_task_queue INDEXED BY ix_curator_task_queue_pick
+             WHERE task = ?1 AND state = 'queued'
+             ORDER BY priority DESC, published_at ASC, article_id ASC LIMIT ?2",
         )?;
         let r = st.query_map(params![task.as_str(), n as i64], |r| r.get(0))?;
         r.collect::<rusqlite::Result<_>>()?

@@ -151,10 +151,12 @@ pub fn finish_categorization(
         write_blocked(conn, article_id, &ids)?;
     } else {
         conn.execute(
-            "INSERT INTO curator_task_queue (task, article_id, state, priority, attempts, enqueued_at_ms, updated_at_ms)
-             VALUES ('scoring', ?1, 'queued', (SELECT priority FROM curator_task_queue WHERE task = 'categorization' AND article_id = ?1), 0, ?2, ?2)
+            "INSERT INTO curator_task_queue (task, article_id, state, priority, published_at, attempts, enqueued_at_ms, updated_at_ms)
+             VALUES ('scoring', ?1, 'queued', (SELECT priority FROM curator_task_queue WHERE task = 'categorization' AND article_id = ?1),
+                     (SELECT published_at FROM articles WHERE id = ?1), 0, ?2, ?2)
              ON CONFLICT (task, article_id) DO UPDATE SET state = 'queued', priority = excluded.priority,
-                 attempts = 0, claim = NULL, enqueued_at_ms = excluded.enqueued_at_ms, updated_at_ms = excluded.updated_at_ms",
+                 published_at = excluded.published_at, attempts = 0, claim = NULL,
+                 enqueued_at_ms = excluded.enqueued_at_ms, updated_at_ms = excluded.updated_at_ms",
             params![article_id, now],
         )?;
         conn.execute(

@@ -39,6 +39,8 @@ pub enum Dialect {
     Rejects422,
     /// Ignores every structured field and answers fenced free text.
     FreeText,
+    /// An Ollama too old for a schema in `format`: 400 on an object, takes `"json"`.
+    OllamaOld,
 }
 
 pub struct FakeLlm {
@@ -244,6 +246,16 @@ impl Respond for FakeLlm {
                 }
             }
             Dialect::FreeText => {}
+            Dialect::OllamaOld => {
+                if body["format"].is_object() {
+                    return ResponseTemplate::new(400).set_body_json(json!({"error":
+                        "json: cannot unmarshal object into Go struct field ChatRequest.format of type string"}));
+                }
+                if body["format"] != "json" {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"error": "fake: format \"json\" expected"}));
+                }
+            }
         }
         let text = prompt_text(p, &body);
         let ids = asked_ids(&text);
