@@ -296,7 +296,9 @@ export type Readiness = {
 	scoring: TaskReadiness,
 };
 
-export type ReasonCode = "no_provider" | "provider_unconfigured" | "provider_disabled" | "provider_unknown" | "provider_unreachable" | "model_unconfigured" | "model_missing";
+export type ReasonCode = "no_provider" | "provider_unconfigured" | "provider_disabled" | "provider_unknown" | "provider_unreachable" | "model_unconfigured" | "model_missing" | 
+/**  The provider asked Curator to wait (429/503/529): the task resumes by itself. */
+"paused";
 
 /**  Progress of a rescore, `n` of `m` articles finished. */
 export type RescoreProgress = {
@@ -418,6 +420,8 @@ export type TaskReadiness = {
 	reason: ReasonCode | null,
 	message: string | null,
 	fix: FixAction | null,
+	/**  The route's fallback model, judged on its own (null when there is none). */
+	fallback: TaskReadiness | null,
 };
 
 /**  A stored route. */
