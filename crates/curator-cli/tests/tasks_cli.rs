@@ -323,3 +323,41 @@ async fn kill_9_mid_batch_loses_nothing_and_writes_nothing_twice() {
         "the kills landed mid-batch ({requests} requests)"
     );
 }
+
+/// Ctrl-C: `run-queue` stops after the current batch, exits 0 with its summary, and
+/// leaves nothing running; what was not reached stays queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_after_the_current_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeLlm::new("ollama", vec![Behavior::Slow(Duration::from_millis(300))]);
+    let (db, _s) = setup(dir.path(), 12, 2, fake).await;
+    json_out(&cli(&db, &["rescore", "--json"]).await);
+    let db2 = db.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let child = Command::new(bin())
+            .env("CURATOR_SECRET_STORE", "file")
+            .arg("--db")
+            .arg(&db2)
+            .args(["run-queue", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGINT);
+        }
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"], "summary");
+    let q = json_out(&cli(&db, &["queue", "--json"]).await);
+    assert_eq!((q["categorization"]["running"].as_u64(), q["scoring"]["running"].as_u64()), (Some(0), Some(0)));
+    let total = q["categorization"]["queued"].as_u64().unwrap() + q["categorization"]["done"].as_u64().unwrap();
+    assert_eq!(total, 12, "nothing lost: {q}");
+    assert!(q["categorization"]["queued"].as_u64().unwrap() > 0, "stopped before the end: {q}");
+}
