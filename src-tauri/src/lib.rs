@@ -51,20 +51,17 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         ])
 }
 
-/// Where the database lives: `--db PATH`, else `CURATOR_DB`, else the platform default.
-fn db_path_from_args() -> Option<PathBuf> {
-    let mut args = std::env::args_os().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--db" {
-            return args.next().map(PathBuf::from);
-        }
-        if let Some(v) = a.to_str().and_then(|s| s.strip_prefix("--db=")) {
-            return Some(PathBuf::from(v));
-        }
-    }
-    std::env::var_os("CURATOR_DB")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+/// The app's own arguments; anything else on the command line is left to Tauri.
+#[derive(clap::Parser)]
+#[command(
+    ignore_errors = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+struct Args {
+    /// Database file (else CURATOR_DB, else curator.db in the platform data directory).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
 }
 
 pub fn run() {
@@ -77,7 +74,11 @@ pub fn run() {
         .init();
 
     let builder = specta_builder::<tauri::Wry>();
-    let state = AppState::open(db_path_from_args());
+    let args = <Args as clap::Parser>::parse();
+    let state = AppState::open(
+        curator_core::db::resolve_db_path(args.db),
+        curator_core::CoreOptions::default(),
+    );
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())

@@ -79,7 +79,10 @@ export const commands = {
 };
 
 /* Types */
-/**  The only error shape that leaves the core: `{code, message, details?}`. */
+/**
+ *  The only error shape that leaves the core: `{code, message, details?}`, whether as
+ *  a command's error or inside an answer that reports a failure.
+ */
 export type ApiError = {
 	code: ErrorCode,
 	message: string,
@@ -114,26 +117,24 @@ export type CatalogModel = {
 	selected: boolean,
 };
 
-/**  A provider's config as JSON; the core validates it field by field. */
-export type ConfigJson = unknown;
+/**
+ *  A provider's config as the user gives it (fields with defaults may be omitted); the
+ *  core reads it by the provider's id and validates it field by field.
+ */
+export type ConfigJson = ProviderConfigInput;
 
 /**  Result of a connection test. */
 export type ConnectionTest = {
 	ok: boolean,
 	latency_ms: number | null,
 	version: string | null,
-	error: ErrorBrief | null,
-};
-
-/**  `{code, message}` of a failure reported inside a successful answer. */
-export type ErrorBrief = {
-	code: ErrorCode,
-	message: string,
+	error: ApiError | null,
 };
 
 /**
  *  Stable, machine-readable error codes. The UI maps codes to wording and severity;
  *  the CLI maps them to exit statuses. Add a variant only when a consumer needs it.
+ *  The wire name (serde) and `as_str` (strum) are both derived, in snake_case.
  */
 export type ErrorCode = 
 /**  The database file could not be opened or created. */
@@ -167,6 +168,30 @@ export type FixAction = "add_provider" | "configure_provider" | "enable_provider
 /**  Where keys live. */
 export type KeyStoreKind = "keychain" | "file";
 
+/**  A key-based provider's config as stored and shown. */
+export type KeyedConfig = {
+	/**  `None` means the provider's default base URL. */
+	base_url: string | null,
+	selected_models: string[],
+	batch_size: number,
+	timeout_s: number,
+	/**  How this connection asks for JSON (issue 15). */
+	structured_output: StructuredMode,
+	/**  What automatic detection found: Curator's own, forgotten by every save. */
+	structured_output_detected?: StructuredMode | null,
+};
+
+/**  What the user may send for a key-based provider; absent fields take defaults. */
+export type KeyedConfigInput = {
+	base_url?: string | null,
+	selected_models?: string[] | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
+	structured_output?: StructuredMode | null,
+	/**  Accepted so a config read back can be sent again; ignored (Curator's own). */
+	structured_output_detected?: StructuredMode | null,
+};
+
 /**  The last failure of a task, for the settings window. */
 export type LastFailure = {
 	task: Task,
@@ -194,6 +219,38 @@ export type ModelItem = {
 export type ModelsResponse = {
 	models: ModelItem[],
 	providers: ProviderModelsStatus[],
+};
+
+/**  Ollama's config as stored and shown. */
+export type OllamaConfig = {
+	base_url: string,
+	port: number,
+	categorization_model: string | null,
+	scoring_model: string | null,
+	use_separate_models: boolean,
+	/**  Kept for the original's readers; Curator does not ask for thinking. */
+	thinking: boolean,
+	batch_size: number,
+	timeout_s: number,
+	/**  How this connection asks for JSON (issue 15). */
+	structured_output: StructuredMode,
+	/**  What automatic detection found: Curator's own, forgotten by every save. */
+	structured_output_detected?: StructuredMode | null,
+};
+
+/**  What the user may send for Ollama; absent fields take their defaults. */
+export type OllamaConfigInput = {
+	base_url?: string | null,
+	port?: number | null,
+	categorization_model?: string | null,
+	scoring_model?: string | null,
+	use_separate_models?: boolean | null,
+	thinking?: boolean | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
+	structured_output?: StructuredMode | null,
+	/**  Accepted so a config read back can be sent again; ignored (Curator's own). */
+	structured_output_detected?: StructuredMode | null,
 };
 
 /**  What `ollama_delete_model` did. */
@@ -225,6 +282,12 @@ export type Pause = {
 	reason: string,
 };
 
+/**  A provider's config, as stored and shown (which one follows from the provider id). */
+export type ProviderConfig = OllamaConfig | KeyedConfig;
+
+/**  The config a command accepts (the TypeScript type of the `config` argument). */
+export type ProviderConfigInput = OllamaConfigInput | KeyedConfigInput;
+
 /**
  *  The base a provider's requests are built on, and the exact URL that listing its
  *  models requests.
@@ -239,10 +302,10 @@ export type ProviderId = "ollama" | "openai" | "anthropic" | "google" | "openrou
 
 /**  A configured provider as the UI and `providers list` see it. Never holds a key. */
 export type ProviderItem = {
-	provider: string,
+	provider: ProviderId,
 	display_name: string,
 	enabled: boolean,
-	config: unknown,
+	config: ProviderConfig,
 	has_key: boolean,
 	key_last4: string | null,
 	/**  Where the key lives (null for providers that take no key). */
@@ -264,7 +327,7 @@ export type ProviderModelsStatus = {
 	count: number,
 	/**  Age of the list in seconds (0 when fetched now; null when there is none). */
 	age_s: number | null,
-	error: ErrorBrief | null,
+	error: ApiError | null,
 };
 
 /**  What `delete_provider` removed. */
@@ -397,6 +460,7 @@ export type TableCounts = {
 	after: number,
 };
 
+/**  The tasks a route serves. Wire and database names come from serde and strum. */
 export type Task = "categorization" | "scoring";
 
 /**  Counts of one task's rows. */

@@ -351,13 +351,27 @@ async fn ctrl_c_stops_after_the_current_batch() {
     })
     .await
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(last["event"], "summary");
     let q = json_out(&cli(&db, &["queue", "--json"]).await);
-    assert_eq!((q["categorization"]["running"].as_u64(), q["scoring"]["running"].as_u64()), (Some(0), Some(0)));
-    let total = q["categorization"]["queued"].as_u64().unwrap() + q["categorization"]["done"].as_u64().unwrap();
+    assert_eq!(
+        (
+            q["categorization"]["running"].as_u64(),
+            q["scoring"]["running"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    let total = q["categorization"]["queued"].as_u64().unwrap()
+        + q["categorization"]["done"].as_u64().unwrap();
     assert_eq!(total, 12, "nothing lost: {q}");
-    assert!(q["categorization"]["queued"].as_u64().unwrap() > 0, "stopped before the end: {q}");
+    assert!(
+        q["categorization"]["queued"].as_u64().unwrap() > 0,
+        "stopped before the end: {q}"
+    );
 }

@@ -1,7 +1,7 @@
 //! The backup copies beside a database (`<file>.bak-<UTC timestamp>[-n]`), which the
 //! legacy upgrade writes before it changes anything. Listed for the Database section.
 
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result};
 use serde::Serialize;
 use specta::Type;
 use std::path::Path;
@@ -68,10 +68,10 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
 }
 
 fn io_error(dir: &Path, e: &std::io::Error) -> CoreError {
-    CoreError::coded(
-        ErrorCode::Io,
-        format!("cannot list the backups in {}: {e}", dir.display()),
-    )
+    CoreError::BackupList {
+        dir: dir.to_path_buf(),
+        reason: e.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@ use std::time::Instant;
 /// The version of this build (the workspace version).
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Options for `Core::open_with` (tests and benchmarks; the app uses `open`).
+/// Options for `Core::open_with`: the app and the CLI take the defaults; tests and
+/// benchmarks force a secret store and a faster retry policy.
 #[derive(Debug, Clone, Default)]
 pub struct CoreOptions {
     /// Force a secret store instead of `CURATOR_SECRET_STORE` / the keychain probe.
@@ -93,7 +94,7 @@ impl Core {
     ) -> Result<T> {
         tokio::task::spawn_blocking(f)
             .await
-            .map_err(|e| CoreError::Join(e.to_string()))?
+            .map_err(CoreError::Join)?
     }
 
     pub fn db(&self) -> &db::Db {
@@ -109,12 +110,13 @@ impl Core {
     }
 
     /// Upgrade the database at `path` in place (backup first, one transaction),
-    /// reporting progress; then open it.
+    /// reporting progress; then open it with `options`.
     pub fn upgrade_and_open(
         path: &Path,
+        options: CoreOptions,
         progress: impl Fn(upgrade::UpgradeProgress),
     ) -> Result<(upgrade::UpgradeReport, Self)> {
         let report = upgrade::upgrade(path, false, &upgrade::UpgradeEnv::from_process(), progress)?;
-        Ok((report, Self::open(path)?))
+        Ok((report, Self::open_with(path, options)?))
     }
 }

@@ -2,7 +2,7 @@
 //! `timeout_s`; a failing provider falls back to its last good list (`stale`, with its
 //! age) and never blocks or empties the others. Results are cached for 120 s.
 
-use crate::error::{CoreError, ErrorBrief, Result};
+use crate::error::{ApiError, CoreError, Result};
 use crate::providers::catalog::{exposed, now_unix};
 use crate::providers::{ProviderId, RemoteModel};
 use crate::{db, Core};
@@ -26,12 +26,31 @@ pub struct ModelItem {
     pub is_loaded: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Serialize,
+    Deserialize,
+    Type,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ListStatus {
     Ok,
     Error,
     Stale,
+}
+
+impl ListStatus {
+    /// The wire name (what serde writes).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// How one provider's part of the list came about.
@@ -43,7 +62,7 @@ pub struct ProviderModelsStatus {
     /// Age of the list in seconds (0 when fetched now; null when there is none).
     #[specta(type = Option<specta_typescript::Number>)]
     pub age_s: Option<u64>,
-    pub error: Option<ErrorBrief>,
+    pub error: Option<ApiError>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
@@ -90,7 +109,7 @@ impl Core {
                 (models.into_iter().map(|m| item(id, m)).collect(), status)
             }
             Err(e) => {
-                let brief = ErrorBrief::from(&e);
+                let brief = ApiError::from(&e);
                 let last = self.last_good_models(id).await.ok().flatten();
                 let selected = self
                     .resolve(id.as_str())

@@ -10,12 +10,23 @@ use crate::providers::{ProviderId, RemoteModel};
 use crate::routes::{default_model, Task};
 use crate::Core;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use specta::Type;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Type,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ReasonCode {
     NoProvider,
     ProviderUnconfigured,
@@ -29,8 +40,20 @@ pub enum ReasonCode {
 }
 
 /// The action that fixes a reason (readiness.md §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Type,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum FixAction {
     AddProvider,
     ConfigureProvider,
@@ -39,6 +62,20 @@ pub enum FixAction {
     TestProvider,
     PullModel,
     ExposeModel,
+}
+
+impl ReasonCode {
+    /// The wire name (what serde writes).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl FixAction {
+    /// The wire name (what serde writes).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
@@ -85,8 +122,8 @@ fn not_ready(
     // The underlying error (code and text) goes to the log, not into the sentence.
     if let Some(e) = cause {
         tracing::info!(
-            "readiness: {:?} because {} ({})",
-            reason,
+            "readiness: {} because {} ({})",
+            reason.as_str(),
             e,
             e.code().as_str()
         );
@@ -207,17 +244,12 @@ fn resolve(task: Task, route: Option<&RouteRow>, rows: &[ProviderRow]) -> Resolv
     }
 }
 
-fn evaluate(
-    task: Task,
-    id: ProviderId,
-    model: String,
-    check: &std::result::Result<(Vec<RemoteModel>, String), CoreError>,
-) -> TaskReadiness {
+fn evaluate(task: Task, id: ProviderId, model: String, check: &Check) -> TaskReadiness {
     let t = task.title();
     let name = id.info().display_name;
     let p = Some(id.as_str().to_string());
-    match check {
-        Err(e) if matches!(e.code(), ErrorCode::KeyUnreadable) => not_ready(
+    match &check.models {
+        Err(e @ CoreError::KeyUnreadable { .. }) => not_ready(
             p,
             Some(model),
             ReasonCode::ProviderUnconfigured,
@@ -237,11 +269,7 @@ fn evaluate(
         }
         Err(e) => {
             let message = if id == ProviderId::Ollama {
-                let endpoint = e
-                    .details()
-                    .and_then(|d| d.get("endpoint").cloned())
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let endpoint = check.endpoint.as_deref().unwrap_or_default();
                 format!("{t} is paused: Ollama is not reachable at {endpoint}. Is it running?")
             } else {
                 format!("{t} is paused: {name} could not be reached or rejected the API key.")
@@ -255,7 +283,7 @@ fn evaluate(
                 Some(e),
             )
         }
-        Ok((list, _)) if list.iter().any(|m| m.name == model) => TaskReadiness {
+        Ok(list) if list.iter().any(|m| m.name == model) => TaskReadiness {
             ready: true,
             provider: p,
             model: Some(model),
@@ -283,31 +311,33 @@ fn evaluate(
     }
 }
 
+/// One shared check of a provider: where it was asked, and its exposed models or why
+/// there are none.
+struct Check {
+    endpoint: Option<String>,
+    models: std::result::Result<Vec<RemoteModel>, CoreError>,
+}
+
 impl Core {
     /// One shared check: the provider's exposed models (cached 120 s), or why not.
-    async fn readiness_check(
-        &self,
-        id: ProviderId,
-    ) -> std::result::Result<(Vec<RemoteModel>, String), CoreError> {
-        let r = self.resolve(id.as_str()).await?;
-        let endpoint = r.config.endpoint();
-        let (models, _) = self.catalog(&r, false).await.map_err(|e| match e {
-            CoreError::Coded {
-                code,
-                message,
-                details,
-            } => {
-                let mut d = details.unwrap_or_else(|| json!({}));
-                d["endpoint"] = json!(endpoint);
-                CoreError::Coded {
-                    code,
-                    message,
-                    details: Some(d),
+    async fn readiness_check(&self, id: ProviderId) -> Check {
+        let r = match self.resolve(id.as_str()).await {
+            Ok(r) => r,
+            Err(e) => {
+                return Check {
+                    endpoint: None,
+                    models: Err(e),
                 }
             }
-            other => other,
-        })?;
-        Ok((exposed(r.config.selected_models(), models), endpoint))
+        };
+        let models = self
+            .catalog(&r, false)
+            .await
+            .map(|(models, _)| exposed(r.config.selected_models(), models));
+        Check {
+            endpoint: Some(r.config.endpoint(id)),
+            models,
+        }
     }
 
     /// Readiness of both tasks.
@@ -322,50 +352,44 @@ impl Core {
                 ))
             })
             .await?;
+        let route = |t: Task| routes.iter().find(|r| r.task == t.as_str());
+        let categorization = resolve(Task::Categorization, route(Task::Categorization), &rows);
+        let scoring = resolve(Task::Scoring, route(Task::Scoring), &rows);
         // Each route's fallback, judged like a route of its own.
-        let fallbacks: Vec<(Task, Option<Resolve>)> = Task::ALL
-            .iter()
-            .map(|t| {
-                let fb = routes
-                    .iter()
-                    .find(|r| r.task == t.as_str())
-                    .and_then(|r| r.fallback.clone())
-                    .map(|(provider, model)| {
-                        let row = RouteRow {
-                            task: t.as_str().into(),
-                            provider,
-                            model: Some(model),
-                            batch_size: None,
-                            fallback: None,
-                        };
-                        resolve(*t, Some(&row), &rows)
-                    });
-                (*t, fb)
-            })
-            .collect();
-        let resolved: Vec<(Task, Resolve)> = Task::ALL
-            .iter()
-            .map(|t| {
-                (
-                    *t,
-                    resolve(*t, routes.iter().find(|r| r.task == t.as_str()), &rows),
-                )
-            })
-            .collect();
-        let mut needed: Vec<ProviderId> = resolved
-            .iter()
-            .map(|(_, r)| r)
-            .chain(fallbacks.iter().filter_map(|(_, r)| r.as_ref()))
-            .filter_map(|r| match r {
-                Resolve::Evaluate { id, .. } => Some(*id),
-                Resolve::Done(_) => None,
-            })
-            .collect();
+        let fallback_of = |t: Task| {
+            route(t)
+                .and_then(|r| r.fallback.clone())
+                .map(|(provider, model)| {
+                    let row = RouteRow {
+                        task: t.as_str().into(),
+                        provider,
+                        model: Some(model),
+                        batch_size: None,
+                        fallback: None,
+                    };
+                    resolve(t, Some(&row), &rows)
+                })
+        };
+        let fb_cat = fallback_of(Task::Categorization);
+        let fb_scoring = fallback_of(Task::Scoring);
+        let mut needed: Vec<ProviderId> = [
+            Some(&categorization),
+            Some(&scoring),
+            fb_cat.as_ref(),
+            fb_scoring.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|r| match r {
+            Resolve::Evaluate { id, .. } => Some(*id),
+            Resolve::Done(_) => None,
+        })
+        .collect();
         needed.sort();
         needed.dedup();
         let checks =
             futures::future::join_all(needed.iter().map(|id| self.readiness_check(*id))).await;
-        let checks: HashMap<ProviderId, _> = needed.into_iter().zip(checks).collect();
+        let checks: HashMap<ProviderId, Check> = needed.into_iter().zip(checks).collect();
         let judge = |task: Task, r: Resolve| {
             let mut t = match r {
                 Resolve::Done(t) => t,
@@ -374,32 +398,14 @@ impl Core {
             apply_pause(&mut t, task, &pauses);
             t
         };
-        let mut fallbacks = fallbacks.into_iter();
-        let mut out = resolved.into_iter().map(|(task, r)| {
+        let finish = |task: Task, r: Resolve, fb: Option<Resolve>| {
             let mut t = judge(task, r);
-            t.fallback = fallbacks
-                .next()
-                .and_then(|(_, fb)| fb)
-                .map(|fb| Box::new(judge(task, fb)));
+            t.fallback = fb.map(|fb| Box::new(judge(task, fb)));
             t
-        });
-        let categorization = out.next().unwrap_or_else(unreachable_task);
-        let scoring = out.next().unwrap_or_else(unreachable_task);
+        };
         Ok(Readiness {
-            categorization,
-            scoring,
+            categorization: finish(Task::Categorization, categorization, fb_cat),
+            scoring: finish(Task::Scoring, scoring, fb_scoring),
         })
     }
-}
-
-/// Never produced: `Task::ALL` has two entries. Kept total instead of panicking.
-fn unreachable_task() -> TaskReadiness {
-    not_ready(
-        None,
-        None,
-        ReasonCode::ModelUnconfigured,
-        "no model is selected.".into(),
-        FixAction::ChooseModel,
-        None,
-    )
 }

@@ -2,29 +2,41 @@
 //! `user_preferences`) and per-task batch sizes. Reads never write.
 
 use crate::db::{self, routes::RouteRow};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result};
 use crate::providers::config::{check_model_name, normalize_ollama_model, ProviderConfig};
 use crate::providers::{printable, ProviderId};
 use crate::Core;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
 use specta::Type;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+/// The tasks a route serves. Wire and database names come from serde and strum.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Type,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Task {
     Categorization,
     Scoring,
 }
 
 impl Task {
-    pub const ALL: [Task; 2] = [Task::Categorization, Task::Scoring];
+    pub const ALL: &'static [Task] = <Task as strum::VariantArray>::VARIANTS;
 
+    /// The task as written in the database and on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Task::Categorization => "categorization",
-            Task::Scoring => "scoring",
-        }
+        self.into()
     }
 
     pub fn title(self) -> &'static str {
@@ -47,7 +59,7 @@ pub fn default_model(config: &ProviderConfig, task: Task) -> Option<String> {
                 .or_else(|| c.categorization_model.clone()),
             Task::Scoring => c.categorization_model.clone(),
         },
-        ProviderConfig::Keyed(_, c) => c.selected_models.first().cloned(),
+        ProviderConfig::Keyed(c) => c.selected_models.first().cloned(),
     }
 }
 
@@ -130,21 +142,10 @@ fn double_option<'de, D: Deserializer<'de>>(
     Option::<i64>::deserialize(d).map(Some)
 }
 
-fn route_error(field: &str, msg: impl std::fmt::Display) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::InvalidRoute,
-        message: format!("{field}: {msg}"),
-        details: Some(json!({ "field": field })),
-    }
-}
-
-/// Parse `routes set` JSON text into the input type (errors name the field).
+/// Parse `routes set` JSON text into the input type (the message names the path).
 pub fn parse_routes_input(text: &str) -> Result<TaskRoutesInput> {
-    serde_json::from_str(text).map_err(|e| CoreError::Coded {
-        code: ErrorCode::InvalidRoute,
-        message: format!("routes: {e}"),
-        details: Some(json!({ "field": "routes" })),
-    })
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(CoreError::RoutesJson)
 }
 
 fn to_dto(rows: Vec<RouteRow>, use_separate_models: bool) -> TaskRoutes {
@@ -152,11 +153,7 @@ fn to_dto(rows: Vec<RouteRow>, use_separate_models: bool) -> TaskRoutes {
         routes: rows
             .into_iter()
             .filter_map(|r| {
-                let task = match r.task.as_str() {
-                    "categorization" => Task::Categorization,
-                    "scoring" => Task::Scoring,
-                    _ => return None,
-                };
+                let task = r.task.parse::<Task>().ok()?;
                 Some(TaskRoute {
                     task,
                     provider: r.provider,
@@ -199,7 +196,7 @@ impl Core {
                 let scoring = match (&input.scoring, separate) {
                     (Some(s), true) => validate(&tx, Task::Scoring, s, &current)?,
                     (None, true) => {
-                        return Err(route_error(
+                        return Err(CoreError::invalid_route(
                             "scoring",
                             "required when use_separate_models is true",
                         ))
@@ -245,14 +242,14 @@ fn validate(
 ) -> Result<RouteRow> {
     let t = task.as_str();
     let id = ProviderId::parse(&r.provider).map_err(|_| {
-        route_error(
-            &format!("{t}.provider"),
+        CoreError::invalid_route(
+            format!("{t}.provider"),
             format!("unknown provider '{}'", printable(&r.provider)),
         )
     })?;
     if db::providers::get(conn, id.as_str())?.is_none() {
-        return Err(route_error(
-            &format!("{t}.provider"),
+        return Err(CoreError::invalid_route(
+            format!("{t}.provider"),
             format!("{} is not configured", id.info().display_name),
         ));
     }
@@ -260,8 +257,8 @@ fn validate(
         None | Some("") => None,
         Some(m) => {
             let m = check_model_name(&format!("{t}.model"), m).map_err(|_| {
-                route_error(
-                    &format!("{t}.model"),
+                CoreError::invalid_route(
+                    format!("{t}.model"),
                     "must be a model name of 1 to 256 printable characters",
                 )
             })?;
@@ -277,8 +274,8 @@ fn validate(
         Some(None) => None,
         Some(Some(n)) if (1..=10).contains(&n) => Some(n),
         Some(Some(_)) => {
-            return Err(route_error(
-                &format!("{t}.batch_size"),
+            return Err(CoreError::invalid_route(
+                format!("{t}.batch_size"),
                 "must be an integer from 1 to 10",
             ))
         }
@@ -310,20 +307,20 @@ fn validate_fallback(
 ) -> Result<(String, String)> {
     let field = format!("{t}.fallback.provider");
     let id = ProviderId::parse(&f.provider).map_err(|_| {
-        route_error(
+        CoreError::invalid_route(
             &field,
             format!("unknown provider '{}'", printable(&f.provider)),
         )
     })?;
     if db::providers::get(conn, id.as_str())?.is_none() {
-        return Err(route_error(
+        return Err(CoreError::invalid_route(
             &field,
             format!("{} is not configured", id.info().display_name),
         ));
     }
     let mfield = format!("{t}.fallback.model");
     let m = check_model_name(&mfield, &f.model).map_err(|_| {
-        route_error(
+        CoreError::invalid_route(
             &mfield,
             "must be a model name of 1 to 256 printable characters",
         )
@@ -334,7 +331,7 @@ fn validate_fallback(
         m
     };
     if id == primary && primary_model == Some(m.as_str()) {
-        return Err(route_error(
+        return Err(CoreError::invalid_route(
             &mfield,
             "must differ from the route's own model",
         ));

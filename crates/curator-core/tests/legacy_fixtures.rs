@@ -101,7 +101,10 @@ fn needs_upgrade_names_the_shape_and_leaves_the_file_alone() {
         let err = curator_core::Core::open(&db).err().expect("must refuse");
         match err {
             curator_core::CoreError::NeedsUpgrade { shape, .. } => {
-                assert_eq!(shape, name.split('-').next().unwrap().to_uppercase())
+                assert_eq!(
+                    shape.as_str(),
+                    name.split('-').next().unwrap().to_uppercase()
+                )
             }
             other => panic!("{name}: {other}"),
         }

@@ -83,11 +83,16 @@ async fn file_store_is_0600_and_no_key_leaks_anywhere() {
         }
     }
     let items = core.list_providers().await.unwrap();
-    let google = items.iter().find(|i| i.provider == "google").unwrap();
+    let google = items
+        .iter()
+        .find(|i| i.provider.as_str() == "google")
+        .unwrap();
     assert!(google.has_key);
     assert_eq!(google.key_last4.as_deref(), Some("0003"));
     assert_eq!(google.key_store, Some(KeyStoreKind::File));
-    assert!(!items.iter().any(|i| i.config.get("api_key").is_some()));
+    assert!(!items
+        .iter()
+        .any(|i| i.config.to_json().get("api_key").is_some()));
     // The keys are where they should be, with 0600.
     let keys_path = format!("{}.keys", db.display());
     let kf = std::fs::read(&keys_path).unwrap();
@@ -199,10 +204,10 @@ async fn legacy_google_key_moves_into_the_store() {
     let items = core.list_providers().await.unwrap();
     assert!(items[0].has_key);
     assert_eq!(
-        items[0].config["selected_models"],
+        items[0].config.to_json()["selected_models"],
         json!(["models/gemini-test-0"])
     );
-    assert!(items[0].config.get("api_key_encrypted").is_none());
+    assert!(items[0].config.to_json().get("api_key_encrypted").is_none());
     let s = fake("google").await;
     core.update_provider_config("google", config_for("google", &s.uri(), 2), None)
         .await

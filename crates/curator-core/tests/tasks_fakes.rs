@@ -432,7 +432,8 @@ async fn structured_output_mode_detection_reuse_and_override() {
             2,
             "one extra round trip the first time"
         );
-        let cfg = core.get_provider_config("openai").await.unwrap().config;
+        let cfg =
+            serde_json::to_value(core.get_provider_config("openai").await.unwrap().config).unwrap();
         assert_eq!(cfg["structured_output_detected"], "json_object");
         let t = core.test_route(Task::Scoring, None).await.unwrap();
         assert!(t.valid);
@@ -682,7 +683,8 @@ async fn old_ollama_gets_format_json_with_the_schema_in_the_prompt() {
         .as_str()
         .unwrap()
         .contains("JSON Schema"));
-    let cfg = core.get_provider_config("ollama").await.unwrap().config;
+    let cfg =
+        serde_json::to_value(core.get_provider_config("ollama").await.unwrap().config).unwrap();
     assert_eq!(
         (
             cfg["structured_output"].as_str(),
@@ -705,7 +707,8 @@ async fn old_ollama_gets_format_json_with_the_schema_in_the_prompt() {
         json!({"structured_output": "json_schema"}),
     )
     .await;
-    let cfg = core.get_provider_config("ollama").await.unwrap().config;
+    let cfg =
+        serde_json::to_value(core.get_provider_config("ollama").await.unwrap().config).unwrap();
     assert_eq!(cfg["structured_output"], "json_schema");
     assert!(cfg.get("structured_output_detected").is_none());
     let e = core.test_route(Task::Scoring, None).await.unwrap_err();

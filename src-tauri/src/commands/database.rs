@@ -15,7 +15,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| ApiError::from(CoreError::Join(e.to_string())))?
+        .map_err(|e| ApiError::from(CoreError::Join(e)))?
         .map_err(ApiError::from)
 }
 
@@ -49,8 +49,9 @@ pub async fn upgrade_database(
 ) -> Result<UpgradeReport, ApiError> {
     let path = state.path()?;
     let target = path.clone();
+    let options = state.options().clone();
     let (report, core) = blocking(move || {
-        Core::upgrade_and_open(&target, |p| {
+        Core::upgrade_and_open(&target, options, |p| {
             let _ = on_progress.send(p);
         })
     })

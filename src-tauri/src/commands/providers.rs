@@ -3,6 +3,7 @@
 use crate::AppState;
 use curator_core::providers::admin::{ConnectionTest, ProviderItem, ProviderRemoved};
 use curator_core::providers::catalog::CatalogModel;
+use curator_core::providers::config::ProviderConfigInput;
 use curator_core::providers::endpoint::{self, ProviderEndpoint};
 use curator_core::providers::{provider_kinds as kinds, ProviderId, ProviderKind};
 use curator_core::secrets::KeyStoreKind;
@@ -10,10 +11,11 @@ use curator_core::ApiError;
 use serde_json::Value;
 use tauri::State;
 
-/// A provider's config as JSON; the core validates it field by field.
+/// A provider's config as the user gives it (fields with defaults may be omitted); the
+/// core reads it by the provider's id and validates it field by field.
 #[derive(serde::Deserialize, specta::Type)]
 #[serde(transparent)]
-pub struct ConfigJson(#[specta(type = specta_typescript::Unknown)] pub Value);
+pub struct ConfigJson(#[specta(type = ProviderConfigInput)] pub Value);
 
 /// The five providers Curator knows, in registry order, with their facts.
 #[tauri::command]

@@ -3,7 +3,7 @@
 
 use super::migrate::HISTORY_TABLE;
 use super::table_exists;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, OpenProblem, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
@@ -24,20 +24,20 @@ pub enum FileKind {
 
 /// Checks that can be made before SQLite gets a chance to create anything.
 pub(super) fn precheck(path: &Path) -> Result<bool> {
-    let fail = |reason: String| CoreError::DbOpen {
+    let fail = |problem: OpenProblem| CoreError::DbOpen {
         path: path.to_path_buf(),
-        reason,
+        problem,
     };
     match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => Err(fail("it is a directory".into())),
+        Ok(m) if m.is_dir() => Err(fail(OpenProblem::Directory)),
         Ok(m) => {
             if m.len() > 0 {
                 use std::io::Read;
                 let mut head = [0u8; 16];
-                let mut f = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-                let n = f.read(&mut head).map_err(|e| fail(e.to_string()))?;
+                let mut f = std::fs::File::open(path).map_err(|e| fail(OpenProblem::Io(e)))?;
+                let n = f.read(&mut head).map_err(|e| fail(OpenProblem::Io(e)))?;
                 if n < 16 || &head != SQLITE_MAGIC {
-                    return Err(fail("not a SQLite database".into()));
+                    return Err(fail(OpenProblem::NotSqlite));
                 }
             }
             Ok(true)
@@ -48,14 +48,11 @@ pub(super) fn precheck(path: &Path) -> Result<bool> {
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
             if !parent.is_dir() {
-                return Err(fail(format!(
-                    "directory {} does not exist",
-                    parent.display()
-                )));
+                return Err(fail(OpenProblem::NoDirectory(parent.to_path_buf())));
             }
             Ok(false)
         }
-        Err(e) => Err(fail(e.to_string())),
+        Err(e) => Err(fail(OpenProblem::Io(e))),
     }
 }
 
@@ -77,7 +74,7 @@ pub(super) fn open_plain(path: &Path, create: bool) -> Result<Connection> {
     }
     let conn = Connection::open_with_flags(path, flags).map_err(|e| CoreError::DbOpen {
         path: path.to_path_buf(),
-        reason: sqlite_reason(&e),
+        problem: OpenProblem::Sqlite(e),
     })?;
     conn.busy_timeout(Duration::from_secs(5))?;
     // Reading the schema first turns "not a database" into an error here, before
@@ -85,7 +82,7 @@ pub(super) fn open_plain(path: &Path, create: bool) -> Result<Connection> {
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
         .map_err(|e| CoreError::DbOpen {
             path: path.to_path_buf(),
-            reason: sqlite_reason(&e),
+            problem: OpenProblem::Sqlite(e),
         })?;
     Ok(conn)
 }
@@ -100,16 +97,8 @@ pub(super) fn apply_pragmas(conn: &Connection, path: &Path) -> Result<()> {
     };
     apply(conn).map_err(|e| CoreError::DbOpen {
         path: path.to_path_buf(),
-        reason: sqlite_reason(&e),
+        problem: OpenProblem::Sqlite(e),
     })
-}
-
-fn sqlite_reason(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqliteFailure(f, Some(msg)) => format!("{msg} ({:?})", f.code),
-        rusqlite::Error::SqliteFailure(f, None) => format!("{:?}", f.code),
-        other => other.to_string(),
-    }
 }
 
 /// Classify an open connection.

@@ -2,7 +2,7 @@
 //! what a file has applied, and applying the rest.
 
 use super::table_exists;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, MigrationFailure, Result};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -78,8 +78,16 @@ pub fn apply_pending(conn: &Connection, satisfied: impl Fn(i64) -> bool) -> Resu
     {
         let version = i64::from(m.version());
         if !satisfied(version) {
-            conn.execute_batch(m.sql().unwrap_or_default())
-                .map_err(|e| CoreError::Migration(format!("V{version}__{}: {e}", m.name())))?;
+            let sql = m.sql().ok_or_else(|| MigrationFailure::NoSql {
+                version: m.version(),
+                name: m.name().to_string(),
+            })?;
+            conn.execute_batch(sql)
+                .map_err(|source| MigrationFailure::Step {
+                    version: m.version(),
+                    name: m.name().to_string(),
+                    source,
+                })?;
         }
         let applied_on = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
         conn.execute(
@@ -107,6 +115,6 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         .set_grouped(true)
         .set_abort_missing(true)
         .run(conn)
-        .map_err(|e| CoreError::Migration(e.to_string()))?;
+        .map_err(MigrationFailure::Runner)?;
     Ok(())
 }

@@ -20,7 +20,7 @@ pub use migrate::{
     HISTORY_TABLE,
 };
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, OpenProblem, Result};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -37,14 +37,31 @@ pub fn default_db_path() -> Result<PathBuf> {
     let dirs =
         directories::ProjectDirs::from("", "", "curator").ok_or_else(|| CoreError::DbOpen {
             path: PathBuf::from("curator.db"),
-            reason: "no home directory to hold the default database; pass --db PATH".into(),
+            problem: OpenProblem::NoHome,
         })?;
     let dir = dirs.data_dir();
     std::fs::create_dir_all(dir).map_err(|e| CoreError::DbOpen {
         path: dir.join("curator.db"),
-        reason: e.to_string(),
+        problem: OpenProblem::Io(e),
     })?;
     Ok(dir.join("curator.db"))
+}
+
+/// The environment variable naming the database file.
+pub const DB_ENV: &str = "CURATOR_DB";
+
+/// Where the database is, for the CLI and the app alike: `flag` (their `--db`), else
+/// `CURATOR_DB`, else `curator.db` in the platform data directory. Absolute.
+pub fn resolve_db_path(flag: Option<PathBuf>) -> Result<PathBuf> {
+    let given = flag.filter(|p| !p.as_os_str().is_empty()).or_else(|| {
+        std::env::var_os(DB_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    match given {
+        Some(p) => Ok(absolute(&p)),
+        None => default_db_path(),
+    }
 }
 
 /// Make `path` absolute without touching the file system beyond the current dir.
@@ -103,7 +120,7 @@ impl Db {
             f(&mut guard)
         })
         .await
-        .map_err(|e| CoreError::Join(e.to_string()))?
+        .map_err(CoreError::Join)?
     }
 
     /// Blocking access for callers that are not async (CLI one-shots, tests).

@@ -3,6 +3,7 @@
 use super::{model_cache, routes, NOW};
 use crate::error::Result;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
 use serde_json::Value;
 
 /// One `llm_provider_configs` row.
@@ -45,7 +46,9 @@ pub fn get(conn: &Connection, provider: &str) -> Result<Option<ProviderRow>> {
 
 /// Replace a provider's config as a whole; a new row is enabled, an existing row keeps
 /// its `enabled`. Routes are not touched.
-pub fn upsert_config(conn: &Connection, provider: &str, config: &Value) -> Result<()> {
+pub fn upsert_config(conn: &Connection, provider: &str, config: &impl Serialize) -> Result<()> {
+    let text = serde_json::to_string(config)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     conn.execute(
         &format!(
             "INSERT INTO llm_provider_configs (provider, enabled, config_json, updated_at)
@@ -53,7 +56,7 @@ pub fn upsert_config(conn: &Connection, provider: &str, config: &Value) -> Resul
              ON CONFLICT (provider) DO UPDATE SET config_json = excluded.config_json,
                                                   updated_at = excluded.updated_at"
         ),
-        params![provider, config.to_string()],
+        params![provider, text],
     )?;
     Ok(())
 }

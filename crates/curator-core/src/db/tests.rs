@@ -3,7 +3,6 @@ use super::*;
 fn foreign(_: &Connection, path: &Path) -> CoreError {
     CoreError::DbForeign {
         path: path.to_path_buf(),
-        reason: "test".into(),
     }
 }
 
@@ -79,10 +78,17 @@ fn directory_is_refused() {
     assert!(err.to_string().contains("is a directory"), "{err}");
 }
 
-#[tokio::test]
+/// On a current-thread runtime the test body runs on this thread; work run inline
+/// would see the same thread, work on the blocking pool sees another.
+#[tokio::test(flavor = "current_thread")]
 async fn call_runs_off_the_async_workers() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&dir.path().join("c.db"), foreign).unwrap();
-    let v = db.call(|c| Ok(schema_version(c)?)).await.unwrap();
+    let caller = std::thread::current().id();
+    let (v, worker) = db
+        .call(|c| Ok((schema_version(c)?, std::thread::current().id())))
+        .await
+        .unwrap();
     assert_eq!(v, latest_known_version());
+    assert_ne!(worker, caller, "the SQLite call ran on the async thread");
 }

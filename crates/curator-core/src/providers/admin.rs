@@ -4,22 +4,21 @@
 use super::config::{ProviderConfig, Source};
 use super::resolve::{not_found, Resolved};
 use super::{client, with_deadline, ProviderId};
-use crate::error::{CoreError, ErrorBrief, ErrorCode, Result};
+use crate::error::{ApiError, CoreError, Result};
 use crate::secrets::{last4, KeyStoreKind};
 use crate::{db, Core};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use specta::Type;
 use std::time::Instant;
 
 /// A configured provider as the UI and `providers list` see it. Never holds a key.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
 pub struct ProviderItem {
-    pub provider: String,
+    pub provider: ProviderId,
     pub display_name: String,
     pub enabled: bool,
-    #[specta(type = specta_typescript::Unknown)]
-    pub config: Value,
+    pub config: ProviderConfig,
     pub has_key: bool,
     pub key_last4: Option<String>,
     /// Where the key lives (null for providers that take no key).
@@ -58,26 +57,21 @@ pub struct ConnectionTest {
     #[specta(type = Option<specta_typescript::Number>)]
     pub latency_ms: Option<u64>,
     pub version: Option<String>,
-    pub error: Option<ErrorBrief>,
+    pub error: Option<ApiError>,
 }
 
 /// An API key as the user gave it: trimmed, bounded, printable, no spaces.
 fn check_key(id: ProviderId, key: Option<String>) -> Result<Option<String>> {
     match key.map(|k| k.trim().to_string()) {
         None => Ok(None),
-        Some(_) if !id.info().needs_key => Err(CoreError::Coded {
-            code: ErrorCode::InvalidConfig,
-            message: format!("api_key: {} takes no API key", id.info().display_name),
-            details: Some(json!({ "field": "api_key" })),
-        }),
+        Some(_) if !id.info().needs_key => Err(CoreError::KeyNotTaken { id }),
         Some(k)
             if k.is_empty() || k.len() > 4096 || k.chars().any(|c| c.is_control() || c == ' ') =>
         {
-            Err(CoreError::Coded {
-                code: ErrorCode::InvalidConfig,
-                message: "api_key: must be 1 to 4096 printable characters without spaces".into(),
-                details: Some(json!({ "field": "api_key" })),
-            })
+            Err(CoreError::invalid_config(
+                "api_key",
+                "must be 1 to 4096 printable characters without spaces",
+            ))
         }
         Some(k) => Ok(Some(k)),
     }
@@ -102,21 +96,17 @@ impl Core {
         Ok((key.is_some(), key.as_deref().and_then(last4), Some(kind)))
     }
 
-    async fn item(&self, row: db::providers::ProviderRow) -> Result<ProviderItem> {
-        let id = ProviderId::parse(&row.provider).ok();
-        let config = match id {
-            Some(id) => ProviderConfig::parse(id, &row.config, Source::Stored)
-                .map(|c| c.to_json())
-                .unwrap_or(row.config.clone()),
-            None => row.config.clone(),
-        };
-        let (has_key, key_last4, key_store) = match id {
-            Some(id) => self.key_facts(id).await?,
-            None => (false, None, None),
-        };
+    async fn item(&self, id: ProviderId, row: db::providers::ProviderRow) -> Result<ProviderItem> {
+        // A stored config this build cannot read shows as the defaults; readiness
+        // reports the provider as not set up, with the reason.
+        let config = ProviderConfig::parse(id, &row.config, Source::Stored).or_else(|e| {
+            tracing::warn!("the stored {} config cannot be read: {e}", id.as_str());
+            ProviderConfig::parse(id, &Value::Null, Source::Stored)
+        })?;
+        let (has_key, key_last4, key_store) = self.key_facts(id).await?;
         Ok(ProviderItem {
-            display_name: id.map_or(row.provider.clone(), |i| i.info().display_name.to_string()),
-            provider: row.provider,
+            provider: id,
+            display_name: id.info().display_name.to_string(),
             enabled: row.enabled,
             config,
             has_key,
@@ -125,32 +115,41 @@ impl Core {
         })
     }
 
-    /// Configured providers in registry order (unknown ids last). Reads never write.
+    /// Configured providers in registry order. Rows of a provider this build does not
+    /// implement are left out (readiness reports a route to one as `provider_unknown`).
+    /// Reads never write.
     pub async fn list_providers(&self) -> Result<Vec<ProviderItem>> {
-        let mut rows = self.db().call(|c| db::providers::list(c)).await?;
-        rows.sort_by_key(|r| ProviderId::parse(&r.provider).map_or(usize::MAX, |i| i.rank()));
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(self.item(r).await?);
+        let rows = self.db().call(|c| db::providers::list(c)).await?;
+        let mut known: Vec<(ProviderId, db::providers::ProviderRow)> = rows
+            .into_iter()
+            .filter_map(|r| match ProviderId::parse(&r.provider) {
+                Ok(id) => Some((id, r)),
+                Err(e) => {
+                    tracing::info!("not listed: {e}");
+                    None
+                }
+            })
+            .collect();
+        known.sort_by_key(|(id, _)| id.rank());
+        let mut out = Vec::with_capacity(known.len());
+        for (id, r) in known {
+            out.push(self.item(id, r).await?);
         }
         Ok(out)
     }
 
     /// One configured provider.
     pub async fn get_provider_config(&self, provider: &str) -> Result<ProviderItem> {
-        let p = provider.to_string();
+        // An id Curator does not know is `unknown_provider`; a known one without a
+        // row is `provider_not_found`.
+        let id = ProviderId::parse(provider)?;
+        let p = id.as_str();
         let row = self
             .db()
-            .call(move |c| db::providers::get(c, &p))
+            .call(move |c| db::providers::get(c, p))
             .await?
-            // An id Curator does not know is `unknown_provider`; a known one without a
-            // row is `provider_not_found`.
-            .ok_or_else(|| {
-                ProviderId::parse(provider)
-                    .err()
-                    .unwrap_or_else(|| not_found(provider))
-            })?;
-        self.item(row).await
+            .ok_or_else(|| not_found(provider))?;
+        self.item(id, row).await
     }
 
     /// Validate and save a provider's config as a whole (creating the row enabled),
@@ -168,11 +167,10 @@ impl Core {
             self.blocking(move || rt.secrets.set(id.as_str(), &k))
                 .await?;
         }
-        let json = parsed.to_json();
         self.db()
             .call(move |c| {
                 let tx = c.transaction()?;
-                db::providers::upsert_config(&tx, id.as_str(), &json)?;
+                db::providers::upsert_config(&tx, id.as_str(), &parsed)?;
                 db::model_cache::clear(&tx, id.as_str())?;
                 tx.commit()?;
                 Ok(())
@@ -273,10 +271,9 @@ impl Core {
             Ok(c) => c,
             Err(e) => return failed(&e),
         };
-        let timeout = conn.timeout;
-        let client = client(r.id, conn);
+        let client = client(r.id, conn.clone());
         let started = Instant::now();
-        match with_deadline(r.id, timeout, client.health()).await {
+        match with_deadline(&conn, client.health()).await {
             Ok(h) => ConnectionTest {
                 ok: true,
                 latency_ms: Some(started.elapsed().as_millis() as u64),

@@ -76,9 +76,8 @@ impl Core {
     /// good list.
     pub(crate) async fn fetch_models(&self, r: &Resolved) -> Result<Vec<RemoteModel>> {
         let conn = self.conn_for(r)?;
-        let timeout = conn.timeout;
-        let client = client(r.id, conn);
-        let models = with_deadline(r.id, timeout, client.list_models()).await?;
+        let client = client(r.id, conn.clone());
+        let models = with_deadline(&conn, client.list_models()).await?;
         self.remember_models(r.id, &models).await;
         Ok(models)
     }

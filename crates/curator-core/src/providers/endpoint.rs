@@ -67,7 +67,7 @@ pub fn preview(id: ProviderId, base_url: Option<&str>) -> Result<ProviderEndpoin
             ProviderConfig::parse(id, &serde_json::json!({ "base_url": raw }), Source::Input)?
         }
     };
-    let base = config.endpoint();
+    let base = config.endpoint(id);
     Ok(ProviderEndpoint {
         models_url: format!("{base}/{}", models_path(id)),
         base_url: base,

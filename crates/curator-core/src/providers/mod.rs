@@ -15,15 +15,15 @@ mod openrouter;
 mod resolve;
 pub mod structured;
 
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{Failure, Result};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::time::Duration;
 
 pub(crate) use facts::printable;
 pub use facts::{
-    provider_kinds, Auth, ProviderId, ProviderInfo, ProviderKind, DEFAULT_TIMEOUT_S, PROVIDERS,
+    provider_kinds, Auth, ProviderId, ProviderInfo, ProviderKind, UnknownProvider,
+    DEFAULT_TIMEOUT_S,
 };
 pub use http::{Conn, Http};
 
@@ -73,20 +73,11 @@ pub fn client(id: ProviderId, conn: Conn) -> Box<dyn Provider> {
 
 /// Run `fut` under the connection's overall deadline; elapsing gives `timeout`.
 pub async fn with_deadline<T>(
-    provider: ProviderId,
-    timeout: Duration,
+    conn: &Conn,
     fut: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
-    match tokio::time::timeout(timeout, fut).await {
+    match tokio::time::timeout_at(conn.deadline().into(), fut).await {
         Ok(r) => r,
-        Err(_) => Err(CoreError::Coded {
-            code: ErrorCode::Timeout,
-            message: format!(
-                "{} did not answer within {} s",
-                provider.info().display_name,
-                timeout.as_secs()
-            ),
-            details: Some(serde_json::json!({ "provider": provider.as_str() })),
-        }),
+        Err(_) => Err(conn.fail(Failure::Timeout(conn.timeout)).into()),
     }
 }

@@ -1,37 +1,39 @@
 //! OpenAI and OpenAI-compatible servers (LM Studio, vLLM, llama.cpp): `GET /models`,
 //! one list, no paging and no metadata beyond the id.
 
-use super::{Conn, Health, Provider, ProviderId, RemoteModel};
-use crate::error::{ErrorCode, Result};
-use async_trait::async_trait;
-
+use super::http::ErrorBody;
 use super::structured::{unusable, RawAnswer, StructuredMode, StructuredRequest};
+use super::{Conn, Health, Provider, ProviderId, RemoteModel};
+use crate::error::Failure;
+use crate::error::Result;
 use crate::tasks::schema::{for_dialect, Dialect};
+use async_trait::async_trait;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub struct OpenAi {
     pub conn: Conn,
 }
 
-/// Parse an OpenAI-style `{"data": [{"id": ...}]}` list.
-pub(super) fn parse_list(conn: &Conn, v: &Value) -> Result<Vec<RemoteModel>> {
-    let data = v
-        .get("data")
-        .and_then(Value::as_array)
-        .ok_or_else(|| conn.bad_shape("no `data` list"))?;
-    data.iter()
-        .map(|m| {
-            let id = m
-                .get("id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| conn.bad_shape("a model without `id`"))?;
-            Ok(RemoteModel {
-                name: id.to_string(),
-                display_name: Some(id.to_string()),
-                ..Default::default()
-            })
-        })
-        .collect()
+/// `GET /models`: `{"data": [{"id": …}, …]}`.
+#[derive(Deserialize)]
+struct ModelList {
+    data: Vec<Model>,
+}
+
+#[derive(Deserialize)]
+struct Model {
+    id: String,
+}
+
+impl From<Model> for RemoteModel {
+    fn from(m: Model) -> Self {
+        RemoteModel {
+            display_name: Some(m.id.clone()),
+            name: m.id,
+            ..Default::default()
+        }
+    }
 }
 
 #[async_trait]
@@ -41,14 +43,13 @@ impl Provider for OpenAi {
     }
 
     async fn health(&self) -> Result<Health> {
-        let v = self.conn.get_json("models", &[]).await?;
-        parse_list(&self.conn, &v)?;
+        self.conn.get::<ModelList>("models", &[]).await?;
         Ok(Health { version: None })
     }
 
     async fn list_models(&self) -> Result<Vec<RemoteModel>> {
-        let v = self.conn.get_json("models", &[]).await?;
-        let mut list = parse_list(&self.conn, &v)?;
+        let list: ModelList = self.conn.get("models", &[]).await?;
+        let mut list: Vec<RemoteModel> = list.data.into_iter().map(RemoteModel::from).collect();
         list.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(list)
     }
@@ -92,22 +93,19 @@ pub(super) fn structured_request(
 
 /// The answer of a structured-completion reply (`structured.rs`).
 pub(super) fn structured_answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
-    if let Some(e) = v.get("error").filter(|e| !e.is_null()) {
-        let msg = super::http::error_message(v).unwrap_or_default();
-        let inner = e.get("code").and_then(Value::as_u64);
-        let code = match inner {
-            Some(429) => ErrorCode::RateLimited,
-            Some(502..=504) | Some(529) => ErrorCode::Overloaded,
-            _ => ErrorCode::BadResponse,
-        };
-        return Err(conn.error(
-            code,
-            format!(
-                "{} answered 200 with an error: {msg}",
-                conn.provider.info().display_name
-            ),
-            json!({ "status": 200, "inner_code": inner }),
-        ));
+    if let Ok(body) = serde_json::from_value::<ErrorBody>(v.clone()) {
+        if body.has_error() {
+            let inner = body.inner_code();
+            let failure = match inner {
+                Some(429) => Failure::RateLimited,
+                Some(502..=504) | Some(529) => Failure::Overloaded,
+                _ => Failure::ErrorInOk { inner_code: inner },
+            };
+            let mut e = conn.fail(failure);
+            e.status = Some(200);
+            e.text = body.message();
+            return Err(e.into());
+        }
     }
     let choice = v
         .pointer("/choices/0")

@@ -3,9 +3,8 @@
 
 use super::config::{ProviderConfig, Source};
 use super::{printable, Conn, ProviderId};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result};
 use crate::{db, Core};
-use serde_json::json;
 
 /// A provider's stored state, resolved for calling it.
 pub(crate) struct Resolved {
@@ -15,18 +14,8 @@ pub(crate) struct Resolved {
 }
 
 pub(crate) fn not_found(provider: &str) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::ProviderNotFound,
-        message: format!("provider {} is not configured", printable(provider)),
-        details: Some(json!({ "provider": printable(provider) })),
-    }
-}
-
-fn missing_key(id: ProviderId) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::InvalidConfig,
-        message: format!("api_key: no API key is set for {}", id.info().display_name),
-        details: Some(json!({ "field": "api_key", "provider": id.as_str() })),
+    CoreError::ProviderNotFound {
+        provider: printable(provider),
     }
 }
 
@@ -53,28 +42,21 @@ impl Core {
         if r.id.info().needs_key && r.key.is_none() {
             return Err(self.key_problem(r.id));
         }
-        Ok(Conn {
-            http: self.rt.http.clone(),
-            provider: r.id,
-            base_url: r.config.endpoint(),
-            api_key: r.key.clone(),
-            timeout: r.config.timeout(),
-        })
+        Ok(Conn::new(
+            self.rt.http.clone(),
+            r.id,
+            r.config.endpoint(r.id),
+            r.key.clone(),
+            r.config.timeout(),
+        ))
     }
 
     /// Why a key-based provider has no key: unreadable legacy key, or none set.
     pub(crate) fn key_problem(&self, id: ProviderId) -> CoreError {
         if self.rt.unreadable_keys.contains(&id) {
-            CoreError::Coded {
-                code: ErrorCode::KeyUnreadable,
-                message: format!(
-                    "the {} API key stored by the earlier reader could not be read; enter it again",
-                    id.info().display_name
-                ),
-                details: Some(json!({ "provider": id.as_str(), "field": "api_key" })),
-            }
+            CoreError::KeyUnreadable { id }
         } else {
-            missing_key(id)
+            CoreError::MissingKey { id }
         }
     }
 }

@@ -4,15 +4,30 @@
 //! HTTP, retry and error mapping are `http.rs`'s.
 
 use super::{Conn, ProviderId};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Failure, Result};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use specta::Type;
 
 /// How a connection asks for JSON (`config.structured_output`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Type,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum StructuredMode {
     /// Try `json_schema`, then `json_object`, then the prompt; keep what worked.
     #[default]
@@ -29,19 +44,13 @@ pub enum StructuredMode {
 }
 
 impl StructuredMode {
+    /// The wire name (what serde writes).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::JsonSchema => "json_schema",
-            Self::JsonObject => "json_object",
-            Self::Prompt => "prompt",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Auto, Self::JsonSchema, Self::JsonObject, Self::Prompt]
-            .into_iter()
-            .find(|m| m.as_str() == s)
+        s.parse().ok()
     }
 
     /// The mode automatic detection tries after this one.
@@ -103,14 +112,11 @@ pub fn request(
 
 /// An answer that must not be parsed: cut off, refused or blocked.
 pub(super) fn unusable(conn: &Conn, why: &str, retryable: bool) -> CoreError {
-    conn.error(
-        ErrorCode::BadResponse,
-        format!(
-            "{} gave no usable answer: {why}",
-            conn.provider.info().display_name
-        ),
-        json!({ "unusable": why, "retryable": retryable }),
-    )
+    conn.fail(Failure::Unusable {
+        why: why.to_string(),
+        retryable,
+    })
+    .into()
 }
 
 /// Take the answer out of a provider's reply body (the provider's own client file).
@@ -127,12 +133,12 @@ pub fn answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
 /// (400, 422 or 500 naming `response_format`, `json_schema`, the schema or Ollama's
 /// `format`): automatic detection then tries the next mode.
 pub fn rejects_mode(e: &CoreError) -> bool {
-    let Some(d) = e.details() else { return false };
-    let status = d.get("status").and_then(Value::as_u64);
-    if !matches!(status, Some(400 | 422 | 500)) {
-        return false;
-    }
-    d.get("names_schema").and_then(Value::as_bool) == Some(true)
+    matches!(e, CoreError::Provider(p) if matches!(p.failure, Failure::ModeRejected(_)))
+}
+
+/// Whether a provider's answer was unusable in a way worth asking again (cut off).
+pub fn unusable_retryable(e: &CoreError) -> bool {
+    matches!(e, CoreError::Provider(p) if matches!(p.failure, Failure::Unusable { retryable: true, .. }))
 }
 
 /// Send one structured request (the shared retry policy covers transient failures)
@@ -144,7 +150,8 @@ pub async fn complete(
 ) -> Result<RawAnswer> {
     let (path, body) = request(conn.provider, mode, r);
     let resp = conn.send(Method::POST, &path, &[], Some(&body)).await?;
-    let v = conn.json_body(resp).await?;
+    let bytes = conn.body(resp).await?;
+    let v: Value = conn.parse(&bytes)?;
     answer(conn, &v)
 }
 
@@ -153,6 +160,7 @@ mod tests {
     use super::*;
     use crate::routes::Task;
     use crate::tasks::schema::task_schema;
+    use serde_json::json;
 
     fn req(schema: &Value) -> StructuredRequest<'_> {
         StructuredRequest {

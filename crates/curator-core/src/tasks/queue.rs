@@ -189,7 +189,7 @@ pub fn clear_pauses(conn: &Connection, now: i64, provider: Option<&str>) -> Resu
 /// The newest failure per task (for the settings window's "last failure").
 pub fn last_failures(conn: &Connection) -> Result<Vec<LastFailure>> {
     let mut out = Vec::new();
-    for task in Task::ALL {
+    for &task in Task::ALL {
         let row = conn
             .query_row(
                 "SELECT article_id, error_code, error FROM curator_task_queue

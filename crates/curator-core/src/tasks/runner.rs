@@ -22,7 +22,7 @@ use crate::{db, Core};
 use backon::{ConstantBuilder, Retryable};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use specta::Type;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -216,11 +216,7 @@ standard-library APIs and improves compiler diagnostics for async code."
 }
 
 fn route_error(task: Task, msg: String) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::InvalidRoute,
-        message: format!("{}: {msg}", task.as_str()),
-        details: Some(json!({ "task": task.as_str() })),
-    }
+    CoreError::invalid_route(task.as_str(), msg)
 }
 
 /// Prose with no JSON object in it (not a broken JSON document).
@@ -252,8 +248,10 @@ impl Core {
         let mut conn = self.conn_for(&r)?;
         conn.timeout = completion_timeout(&r.config);
         let st = r.config.structured();
-        let (mode, detected) = (st.mode, st.detected);
-        let batch_size = batch.unwrap_or_else(|| r.config.batch_size()).clamp(1, 10) as usize;
+        let (mode, detected) = st;
+        let batch_size = batch
+            .unwrap_or_else(|| i64::from(r.config.provider_batch_size()))
+            .clamp(1, 10) as usize;
         Ok(Target {
             conn,
             model,
@@ -372,10 +370,7 @@ impl Core {
                     // Free text on an automatic connection moves to the next mode instead.
                     Ok(AnswerError::NotJson(t)) => !(can_step && is_free_text(t)),
                     Ok(a) => a.retryable(),
-                    Err(c) => c
-                        .details()
-                        .and_then(|d| d.get("retryable").and_then(Value::as_bool))
-                        .unwrap_or(false),
+                    Err(c) => structured::unusable_retryable(c),
                 })
                 .await;
             match res {
@@ -485,15 +480,11 @@ impl Core {
                         .optional()?,
                 };
                 let article = match id {
-                    Some(id) => {
-                        Some(queue::load_articles(c, cols, &[id])?.pop().ok_or_else(|| {
-                            CoreError::Coded {
-                                code: ErrorCode::NotFound,
-                                message: format!("article {id} does not exist"),
-                                details: Some(json!({ "article_id": id })),
-                            }
-                        })?)
-                    }
+                    Some(id) => Some(
+                        queue::load_articles(c, cols, &[id])?
+                            .pop()
+                            .ok_or_else(|| CoreError::ArticleNotFound { id })?,
+                    ),
                     None => None,
                 };
                 Ok((article, queue::category_context(c)?, queue::preferences(c)?))
@@ -575,7 +566,7 @@ impl Core {
         while !opts.cancel.is_cancelled() {
             let mut worked = false;
             let mut wait_until: Option<i64> = None;
-            for task in Task::ALL {
+            for &task in Task::ALL {
                 if opts.cancel.is_cancelled() {
                     break;
                 }
@@ -1117,25 +1108,14 @@ impl RunnerLock {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| {
-                CoreError::coded(
-                    ErrorCode::Io,
-                    format!("cannot open {}: {e}", path.display()),
-                )
+            .map_err(|source| CoreError::QueueLock {
+                path: path.clone(),
+                source,
             })?;
         match fs4::fs_std::FileExt::try_lock_exclusive(&file) {
             Ok(true) => Ok(Self { _file: file }),
-            Ok(false) => Err(CoreError::Coded {
-                code: ErrorCode::DbLocked,
-                message:
-                    "another Curator (the app or a `run-queue`) is processing this database's queue"
-                        .into(),
-                details: Some(json!({ "lock": path.display().to_string() })),
-            }),
-            Err(e) => Err(CoreError::coded(
-                ErrorCode::Io,
-                format!("cannot lock {}: {e}", path.display()),
-            )),
+            Ok(false) => Err(CoreError::QueueBusy { lock: path }),
+            Err(source) => Err(CoreError::QueueLock { path, source }),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The backup copy written before the first change.
 
 use super::{UpgradeProgress, UpgradeStage};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -64,11 +64,6 @@ pub(super) fn write_backup(
     Ok(std::thread::spawn(move || {
         std::fs::File::open(&file)
             .and_then(|f| f.sync_all())
-            .map_err(|e| {
-                CoreError::coded(
-                    ErrorCode::Io,
-                    format!("cannot write the backup {}: {e}", file.display()),
-                )
-            })
+            .map_err(|source| CoreError::BackupFlush { path: file, source })
     }))
 }

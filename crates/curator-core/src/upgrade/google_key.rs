@@ -8,8 +8,15 @@ use crate::error::Result;
 use crate::providers::config::{ProviderConfig, Source};
 use crate::providers::ProviderId;
 use crate::secrets::Secrets;
-use serde_json::Value;
+use serde::Deserialize;
 use std::collections::HashSet;
+
+/// The one key of the earlier reader's Google config that matters here.
+#[derive(Deserialize)]
+struct LegacyGoogleConfig {
+    #[serde(default)]
+    api_key_encrypted: Option<String>,
+}
 
 /// Decrypt a legacy token with the keyfile's Fernet key.
 fn decrypt(keyfile: &str, token: &str) -> Option<String> {
@@ -27,8 +34,10 @@ pub fn import(db: &Db, secrets: &Secrets) -> Result<HashSet<ProviderId>> {
     let Some(row) = db.call_blocking(|c| db::providers::get(c, id.as_str()))? else {
         return Ok(unreadable);
     };
-    let token = match row.config.get("api_key_encrypted").and_then(Value::as_str) {
-        Some(t) if !t.is_empty() => t.to_string(),
+    let token = match serde_json::from_value::<LegacyGoogleConfig>(row.config.clone()) {
+        Ok(LegacyGoogleConfig {
+            api_key_encrypted: Some(t),
+        }) if !t.is_empty() => t,
         _ => return Ok(unreadable),
     };
     let keyfile = db.path().with_file_name(".keyfile");
@@ -44,7 +53,7 @@ pub fn import(db: &Db, secrets: &Secrets) -> Result<HashSet<ProviderId>> {
         secrets.set(id.as_str(), &key)?;
     }
     // The ciphertext leaves the database once the key is safely stored.
-    let clean = ProviderConfig::parse(id, &row.config, Source::Stored)?.to_json();
+    let clean = ProviderConfig::parse(id, &row.config, Source::Stored)?;
     // secure_delete + checkpoint: the old bytes do not linger in free pages or the WAL.
     db.call_blocking(move |c| {
         c.pragma_update(None, "secure_delete", "ON")?;

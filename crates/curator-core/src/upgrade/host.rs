@@ -1,6 +1,7 @@
 //! The Ollama host the original's settings would give (schema-history §3.5) and
 //! its split into `base_url` + `port` (§3.2).
 
+use crate::error::InvalidOllamaHost;
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -96,8 +97,10 @@ fn explicit_port(raw: &str) -> Option<&str> {
 /// Split a host setting into `(base_url, port)` like the original's
 /// `split_ollama_host`, with brackets restored around IPv6 hosts. A port that is
 /// not a number or is out of range is an error.
-pub fn split(host: &str) -> Result<(String, u16), String> {
-    let bad_port = || format!("the Ollama host setting {host:?} has an invalid port");
+pub fn split(host: &str) -> Result<(String, u16), InvalidOllamaHost> {
+    let bad_port = || InvalidOllamaHost {
+        host: host.to_string(),
+    };
     let trimmed = host.trim();
     if let Some(p) = explicit_port(trimmed) {
         if !p.is_empty()

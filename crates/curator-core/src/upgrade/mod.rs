@@ -14,11 +14,13 @@ pub mod names;
 mod open;
 mod report;
 pub mod schema;
+pub(crate) mod shape;
 mod steps;
 mod verify;
 
 pub use detect::{detect, Detected};
 pub use report::{TableCounts, UpgradeProgress, UpgradeReport, UpgradeStage};
+pub use shape::Shape;
 
 use crate::db;
 use crate::error::{CoreError, Result};
@@ -43,7 +45,6 @@ pub fn gate(conn: &Connection, path: &Path) -> CoreError {
         },
         Ok(None) => CoreError::DbForeign {
             path: path.to_path_buf(),
-            reason: "it has no feeds or articles tables of the earlier reader".into(),
         },
         Err(e) => CoreError::Db(e),
     }
@@ -192,13 +193,10 @@ fn run_in(
                 Err(e) => {
                     let _ = std::fs::remove_file(&dest);
                     return Err(match e {
-                        CoreError::Db(inner) => {
-                            let e = explain(&inner, path);
-                            CoreError::coded(
-                                e.code(),
-                                format!("{e} (while writing the backup {})", dest.display()),
-                            )
-                        }
+                        CoreError::Db(inner) => CoreError::Backup {
+                            dest,
+                            cause: Box::new(explain(inner, path)),
+                        },
                         other => other,
                     });
                 }
@@ -242,7 +240,7 @@ fn run_in(
         let flushed = match syncing.take() {
             Some(h) => h
                 .join()
-                .map_err(|_| CoreError::Join("backup flush panicked".into()))
+                .map_err(|_| CoreError::BackupPanicked)
                 .and_then(|r| r),
             None => Ok(()),
         };
@@ -266,7 +264,7 @@ fn run_in(
         );
     }
     Ok(UpgradeReport {
-        detected: detected.map_or_else(|| "curator".to_string(), |d| d.shape),
+        detected: detected.map_or_else(|| "curator".to_string(), |d| d.shape.to_string()),
         changed,
         backup: backup.map(|b| b.display().to_string()),
         schema_version: db::schema_version(conn)?,

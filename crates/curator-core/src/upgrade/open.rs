@@ -2,121 +2,66 @@
 
 use super::detect::{self, detect, Detected};
 use crate::db::{self, FileKind};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result, UpgradeProblem};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
 
-pub(super) fn refuse(code: ErrorCode, path: &Path, reason: impl std::fmt::Display) -> CoreError {
-    CoreError::coded(
-        code,
-        format!(
-            "cannot upgrade {}: {reason}; nothing was changed",
-            path.display()
-        ),
-    )
-}
-
-/// Turn a SQLite failure into a message that says what is wrong with the file.
-pub(super) fn explain(e: &rusqlite::Error, path: &Path) -> CoreError {
-    use rusqlite::ErrorCode as C;
-    if let rusqlite::Error::SqliteFailure(f, msg) = e {
-        let detail = msg.clone().unwrap_or_else(|| f.to_string());
-        return match f.code {
-            C::DatabaseBusy | C::DatabaseLocked => refuse(
-                ErrorCode::DbLocked,
-                path,
-                "the database is locked by another program (close the reader or Curator and retry)",
-            ),
-            C::DiskFull => refuse(ErrorCode::DiskFull, path, "the disk is full"),
-            C::ReadOnly => refuse(
-                ErrorCode::DbReadOnly,
-                path,
-                "the file or its folder is read-only",
-            ),
-            C::NotADatabase => refuse(
-                ErrorCode::DbCorrupt,
-                path,
-                "it is not a SQLite database or it is corrupt",
-            ),
-            C::DatabaseCorrupt => refuse(
-                ErrorCode::DbCorrupt,
-                path,
-                format!("the database is corrupt ({detail})"),
-            ),
-            C::CannotOpen | C::PermissionDenied => refuse(
-                ErrorCode::DbOpen,
-                path,
-                format!("it cannot be opened ({detail})"),
-            ),
-            C::SystemIoFailure if f.extended_code == 13 || detail.contains("full") => {
-                refuse(ErrorCode::DiskFull, path, "the disk is full")
-            }
-            C::SystemIoFailure => refuse(
-                ErrorCode::Io,
-                path,
-                format!("disk I/O error ({detail}); is the disk full?"),
-            ),
-            _ => refuse(ErrorCode::Db, path, detail),
-        };
+/// The upgrade of `path` cannot go on; nothing was changed.
+pub(super) fn refuse(path: &Path, problem: UpgradeProblem) -> CoreError {
+    CoreError::UpgradeRefused {
+        path: path.to_path_buf(),
+        problem,
     }
-    refuse(ErrorCode::Db, path, e)
 }
 
+/// Turn a SQLite failure into an error that says what is wrong with the file.
+pub(super) fn explain(e: rusqlite::Error, path: &Path) -> CoreError {
+    refuse(path, UpgradeProblem::from_sqlite(e))
+}
+
+/// Attach `path` to the failures the upgrade's own steps report.
 pub(super) fn map_db(path: &Path) -> impl Fn(CoreError) -> CoreError + '_ {
     move |e| match e {
-        CoreError::Db(inner) => explain(&inner, path),
-        CoreError::Coded { code, message, .. } if code == ErrorCode::DbCorrupt => {
-            refuse(code, path, message)
-        }
-        CoreError::Migration(m) => refuse(ErrorCode::Db, path, m),
+        CoreError::Db(inner) => explain(inner, path),
+        CoreError::Check(c) => refuse(path, UpgradeProblem::Check(c)),
+        CoreError::Migration(m) => refuse(path, UpgradeProblem::Migration(m)),
         other => other,
     }
 }
 
 /// Checks made on the bytes of the file before SQLite reads it.
 pub(super) fn precheck(path: &Path, write: bool) -> Result<()> {
+    let fail = |problem| refuse(path, problem);
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => refuse(ErrorCode::DbOpen, path, "the file does not exist"),
-        _ => refuse(ErrorCode::DbOpen, path, e),
+        std::io::ErrorKind::NotFound => fail(UpgradeProblem::Missing),
+        _ => fail(UpgradeProblem::Unopenable(e)),
     })?;
     if meta.is_dir() {
-        return Err(refuse(ErrorCode::DbOpen, path, "it is a directory"));
+        return Err(fail(UpgradeProblem::Directory));
     }
     if meta.len() == 0 {
-        return Err(refuse(
-            ErrorCode::DbForeign,
-            path,
-            "the file is empty, not a database",
-        ));
+        return Err(fail(UpgradeProblem::Empty));
     }
     let mut head = [0u8; 100];
     let n = {
         use std::io::Read;
-        let mut f = std::fs::File::open(path).map_err(|e| refuse(ErrorCode::DbOpen, path, e))?;
+        let mut f = std::fs::File::open(path).map_err(|e| fail(UpgradeProblem::Unopenable(e)))?;
         let mut n = 0;
         while n < head.len() {
             match f.read(&mut head[n..]) {
                 Ok(0) => break,
                 Ok(k) => n += k,
-                Err(e) => return Err(refuse(ErrorCode::Io, path, e)),
+                Err(e) => return Err(fail(UpgradeProblem::Unreadable(e))),
             }
         }
         n
     };
     if n < 16 || &head[..16] != crate::db::SQLITE_MAGIC {
-        return Err(refuse(
-            ErrorCode::DbForeign,
-            path,
-            "it is not a SQLite database",
-        ));
+        return Err(fail(UpgradeProblem::NotSqlite));
     }
     if n < 100 {
-        return Err(refuse(
-            ErrorCode::DbCorrupt,
-            path,
-            "the SQLite file is truncated",
-        ));
+        return Err(fail(UpgradeProblem::Truncated));
     }
     let page_size = match u16::from_be_bytes([head[16], head[17]]) {
         1 => 65536u64,
@@ -126,21 +71,13 @@ pub(super) fn precheck(path: &Path, write: bool) -> Result<()> {
     let change = &head[24..28];
     let valid_for = &head[92..96];
     if page_size < 512 || !page_size.is_power_of_two() {
-        return Err(refuse(
-            ErrorCode::DbCorrupt,
-            path,
-            "the SQLite header is corrupt",
-        ));
+        return Err(fail(UpgradeProblem::BadHeader));
     }
     if meta.len() % page_size != 0 || (change == valid_for && meta.len() < pages * page_size) {
-        return Err(refuse(
-            ErrorCode::DbCorrupt,
-            path,
-            "the SQLite file is truncated",
-        ));
+        return Err(fail(UpgradeProblem::Truncated));
     }
     if write && meta.permissions().readonly() {
-        return Err(refuse(ErrorCode::DbReadOnly, path, "the file is read-only"));
+        return Err(fail(UpgradeProblem::FileReadOnly));
     }
     Ok(())
 }
@@ -151,11 +88,11 @@ pub(super) fn open(path: &Path, write: bool) -> Result<Connection> {
     } else {
         OpenFlags::SQLITE_OPEN_READ_ONLY
     } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| explain(&e, path))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| explain(e, path))?;
     conn.busy_timeout(Duration::from_secs(5))
-        .map_err(|e| explain(&e, path))?;
+        .map_err(|e| explain(e, path))?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(|e| explain(&e, path))?;
+        .map_err(|e| explain(e, path))?;
     Ok(conn)
 }
 
@@ -174,24 +111,17 @@ pub(super) fn classify(conn: &Connection, path: &Path) -> Result<Option<Detected
             }
             Ok(None)
         }
-        FileKind::Fresh => Err(refuse(
-            ErrorCode::DbForeign,
-            path,
-            "the database has no tables, so it is not one of the earlier reader",
-        )),
+        FileKind::Fresh => Err(refuse(path, UpgradeProblem::NoTables)),
         FileKind::Unmanaged => match detect(conn)? {
             Some(d) => Ok(Some(d)),
             None => {
                 let unknown = detect::unknown_revisions(conn)?;
-                let reason = if unknown.is_empty() {
-                    "it is a database of some other application (no rss-reader tables)".to_string()
+                let problem = if unknown.is_empty() {
+                    UpgradeProblem::OtherApplication
                 } else {
-                    format!(
-                        "its Alembic revision {} is unknown to this Curator",
-                        unknown.join(", ")
-                    )
+                    UpgradeProblem::UnknownRevisions(unknown)
                 };
-                Err(refuse(ErrorCode::DbForeign, path, reason))
+                Err(refuse(path, problem))
             }
         },
     }

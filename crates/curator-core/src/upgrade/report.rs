@@ -31,8 +31,11 @@ pub struct UpgradeReport {
 }
 
 /// Where an upgrade is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Type, strum::IntoStaticStr, strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum UpgradeStage {
     Inspecting,
     Backup,
@@ -40,6 +43,13 @@ pub enum UpgradeStage {
     Checking,
     Committing,
     Done,
+}
+
+impl UpgradeStage {
+    /// The wire name (what serde writes).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// Progress of an upgrade: `done` of `total` units of the current stage.

@@ -143,9 +143,10 @@ pub fn make_not_null(conn: &Connection, table: &str, column: &str) -> crate::err
         |r| r.get(0),
     )?;
     let patched = with_not_null(&sql, column).ok_or_else(|| {
-        crate::error::CoreError::Migration(format!(
-            "cannot find column {table}.{column} in its definition"
-        ))
+        crate::error::MigrationFailure::ColumnNotFound {
+            table: table.to_string(),
+            column: column.to_string(),
+        }
     })?;
     if patched == sql {
         return Ok(());

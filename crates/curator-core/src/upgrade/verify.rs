@@ -1,7 +1,7 @@
 //! Row counts and the checks that run before commit.
 
 use super::schema;
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CheckFailure, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -108,13 +108,12 @@ pub(super) fn verify(
         });
         let before = fk_violations(&old, scope.as_ref())?;
         if let Some(v) = after.iter().find(|v| !before.contains(v)) {
-            return Err(CoreError::coded(
-                ErrorCode::DbCorrupt,
-                format!(
-                    "foreign_key_check failed: {} row {} has no {} row",
-                    v.0, v.1, v.2
-                ),
-            ));
+            return Err(CheckFailure::ForeignKey {
+                table: v.0.clone(),
+                rowid: v.1,
+                parent: v.2.clone(),
+            }
+            .into());
         }
     }
     let mut problems: Vec<String> = Vec::new();
@@ -134,13 +133,7 @@ pub(super) fn verify(
         problems.extend(found.into_iter().filter(|p| p != "ok"));
     }
     if !problems.is_empty() {
-        return Err(CoreError::coded(
-            ErrorCode::DbCorrupt,
-            format!(
-                "the database is corrupt (integrity_check: {})",
-                problems.join("; ")
-            ),
-        ));
+        return Err(CheckFailure::Integrity(problems).into());
     }
     Ok(())
 }

@@ -1,22 +1,22 @@
-//! Ollama: the client (`/api/version`, `/api/tags`, `/api/ps`, streamed `/api/pull`,
-//! `/api/delete`) and the management operations built on it (`ops`).
+//! Ollama: the client (`/api/version`, `/api/tags`, `/api/ps`, `/api/delete`, the
+//! streamed `/api/pull` in `pull`) and the management operations built on it (`ops`).
 
 mod ops;
+mod pull;
 
 pub use ops::{OllamaDeleted, OllamaHealth, OllamaModel};
-
-use super::{Conn, Health, Provider, ProviderId, RemoteModel};
-use crate::error::{CoreError, ErrorCode, Result};
-use async_trait::async_trait;
+pub use pull::{PullOutcome, PullProgress};
 
 use super::structured::{unusable, RawAnswer, StructuredMode, StructuredRequest};
+use super::{Conn, Health, Provider, ProviderId, RemoteModel};
+use crate::error::{CoreError, Failure, Result};
 use crate::tasks::schema::{for_dialect, Dialect};
-use futures::StreamExt;
+use async_trait::async_trait;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
+use serde_json::Value;
 use specta::Type;
-use tokio_util::sync::CancellationToken;
 
 pub struct Ollama {
     pub conn: Conn,
@@ -36,26 +36,54 @@ pub struct RunningModel {
     pub expires_at: Option<String>,
 }
 
-/// One line of pull progress, as Ollama reports it.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
-pub struct PullProgress {
-    pub status: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub digest: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[specta(type = Option<specta_typescript::Number>)]
-    pub total: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[specta(type = Option<specta_typescript::Number>)]
-    pub completed: Option<u64>,
+/// `GET /api/version`.
+#[derive(Deserialize)]
+struct Version {
+    version: String,
 }
 
-/// How a pull ended when it did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum PullOutcome {
-    Complete,
-    Cancelled,
+/// `GET /api/tags` and `GET /api/ps`: `{"models": [...]}`.
+#[derive(Deserialize)]
+struct ModelList<M> {
+    models: Vec<M>,
+}
+
+/// An entry of `/api/tags`; Ollama names it in `model`, older builds in `name`.
+#[derive(Deserialize)]
+struct Tag {
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    details: Option<TagDetails>,
+}
+
+#[derive(Deserialize)]
+struct TagDetails {
+    #[serde(default)]
+    parameter_size: Option<String>,
+    #[serde(default)]
+    quantization_level: Option<String>,
+}
+
+/// An entry of `/api/ps`.
+#[derive(Deserialize)]
+struct Running {
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    size_vram: Option<u64>,
+    #[serde(default)]
+    context_length: Option<u64>,
+    #[serde(default)]
+    expires_at: Option<String>,
 }
 
 impl Ollama {
@@ -64,73 +92,54 @@ impl Ollama {
     }
 
     pub async fn version(&self) -> Result<String> {
-        let v = self.conn.get_json("api/version", &[]).await?;
-        v.get("version")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| self.conn.bad_shape("no `version`"))
+        let v: Version = self.conn.get("api/version", &[]).await?;
+        Ok(v.version)
     }
 
-    /// GET `path` (`api/tags` or `api/ps`) and pair each entry of its `models` list
-    /// with the entry's name (`model`, else `name`).
-    async fn named_models(&self, path: &str) -> Result<Vec<(String, Value)>> {
-        let v = self.conn.get_json(path, &[]).await?;
-        let models = v
-            .get("models")
-            .and_then(Value::as_array)
-            .ok_or_else(|| self.conn.bad_shape("no `models` list"))?;
-        models
-            .iter()
-            .map(|m| {
-                let name = m
-                    .get("model")
-                    .or_else(|| m.get("name"))
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| self.conn.bad_shape("a model without a name"))?;
-                Ok((name.to_string(), m.clone()))
+    /// An entry's name (`model`, else `name`).
+    fn name_of(&self, i: usize, model: Option<String>, name: Option<String>) -> Result<String> {
+        model.or(name).ok_or_else(|| {
+            self.conn
+                .bad_shape(&format!("models[{i}]: a model without a name"))
+        })
+    }
+
+    pub async fn tags(&self) -> Result<Vec<RemoteModel>> {
+        let list: ModelList<Tag> = self.conn.get("api/tags", &[]).await?;
+        list.models
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let name = self.name_of(i, m.model, m.name)?;
+                let details = m.details;
+                Ok(RemoteModel {
+                    display_name: Some(name.clone()),
+                    name,
+                    size: m.size,
+                    parameter_size: details.as_ref().and_then(|d| d.parameter_size.clone()),
+                    quantization_level: details.and_then(|d| d.quantization_level),
+                    is_loaded: Some(false),
+                    ..Default::default()
+                })
             })
             .collect()
     }
 
-    pub async fn tags(&self) -> Result<Vec<RemoteModel>> {
-        Ok(self
-            .named_models("api/tags")
-            .await?
-            .into_iter()
-            .map(|(name, m)| RemoteModel {
-                display_name: Some(name.clone()),
-                name,
-                size: m.get("size").and_then(Value::as_u64),
-                parameter_size: m
-                    .pointer("/details/parameter_size")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                quantization_level: m
-                    .pointer("/details/quantization_level")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                is_loaded: Some(false),
-                ..Default::default()
-            })
-            .collect())
-    }
-
     pub async fn ps(&self) -> Result<Vec<RunningModel>> {
-        Ok(self
-            .named_models("api/ps")
-            .await?
+        let list: ModelList<Running> = self.conn.get("api/ps", &[]).await?;
+        list.models
             .into_iter()
-            .map(|(name, m)| RunningModel {
-                name,
-                size: m.get("size").and_then(Value::as_u64),
-                size_vram: m.get("size_vram").and_then(Value::as_u64),
-                context_length: m.get("context_length").and_then(Value::as_u64),
-                expires_at: m
-                    .get("expires_at")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
+            .enumerate()
+            .map(|(i, m)| {
+                Ok(RunningModel {
+                    name: self.name_of(i, m.model, m.name)?,
+                    size: m.size,
+                    size_vram: m.size_vram,
+                    context_length: m.context_length,
+                    expires_at: m.expires_at,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Delete an installed model; a 404 is `model_not_found`.
@@ -142,108 +151,22 @@ impl Ollama {
             .await
         {
             Ok(_) => Ok(()),
-            Err(e) if e.code() == ErrorCode::NotFound => Err(self.model_not_found(model, &e)),
-            Err(e) => Err(e),
+            Err(e) => Err(self.model_not_found(model, e)),
         }
     }
 
-    fn model_not_found(&self, model: &str, cause: &CoreError) -> CoreError {
-        self.conn.error(
-            ErrorCode::ModelNotFound,
-            format!("Ollama has no model {}", super::printable(model)),
-            json!({ "model": model, "cause": cause.to_string() }),
-        )
-    }
-
-    /// Pull a model, reporting each progress line; stops at once when `cancel` fires.
-    /// The per-request timeout does not apply to the stream (only to its start).
-    pub async fn pull(
-        &self,
-        model: &str,
-        on_progress: &(dyn Fn(PullProgress) + Send + Sync),
-        cancel: &CancellationToken,
-    ) -> Result<PullOutcome> {
-        let body = json!({ "model": model, "stream": true });
-        let start = self
-            .conn
-            .http_stream_request(Method::POST, "api/pull", &body);
-        let resp = tokio::select! {
-            _ = cancel.cancelled() => return Ok(PullOutcome::Cancelled),
-            r = start => r,
-        };
-        let resp = match resp {
-            Ok(r) => r,
-            Err(e) if e.code() == ErrorCode::NotFound => {
-                return Err(self.model_not_found(model, &e))
-            }
-            Err(e) => return Err(e),
-        };
-        let mut stream = resp.bytes_stream();
-        let mut buf: Vec<u8> = Vec::new();
-        loop {
-            let chunk = tokio::select! {
-                _ = cancel.cancelled() => return Ok(PullOutcome::Cancelled),
-                c = stream.next() => c,
-            };
-            let Some(chunk) = chunk else { break };
-            let chunk = chunk.map_err(|e| {
-                self.conn.error(
-                    ErrorCode::Unreachable,
-                    format!("Ollama stopped answering during the pull: {e}"),
-                    json!({}),
-                )
-            })?;
-            buf.extend_from_slice(&chunk);
-            while let Some(pos) = buf.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = buf.drain(..=pos).collect();
-                if self.handle_line(model, &line, on_progress)? {
-                    return Ok(PullOutcome::Complete);
-                }
-            }
+    /// A 404 about `model` is `model_not_found`; anything else stays what it is.
+    fn model_not_found(&self, model: &str, e: CoreError) -> CoreError {
+        match e {
+            CoreError::Provider(cause) if matches!(cause.failure, Failure::NotFound(_)) => self
+                .conn
+                .fail(Failure::NoModel {
+                    model: model.to_string(),
+                    cause,
+                })
+                .into(),
+            other => other,
         }
-        if !buf.is_empty() && self.handle_line(model, &buf, on_progress)? {
-            return Ok(PullOutcome::Complete);
-        }
-        Err(self.conn.error(
-            ErrorCode::BadResponse,
-            "Ollama ended the pull without reporting success".into(),
-            json!({ "model": model }),
-        ))
-    }
-
-    /// Returns true on Ollama's final `success` line.
-    fn handle_line(
-        &self,
-        model: &str,
-        line: &[u8],
-        on_progress: &(dyn Fn(PullProgress) + Send + Sync),
-    ) -> Result<bool> {
-        let text = String::from_utf8_lossy(line);
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(false);
-        }
-        let v: Value = serde_json::from_str(text)
-            .map_err(|_| self.conn.bad_shape("a pull progress line that is not JSON"))?;
-        if let Some(err) = super::http::error_message(&v) {
-            let code = if err.contains("file does not exist") || err.contains("not found") {
-                ErrorCode::ModelNotFound
-            } else {
-                ErrorCode::ServerError
-            };
-            return Err(self.conn.error(
-                code,
-                format!("Ollama could not pull {}: {err}", super::printable(model)),
-                json!({ "model": model }),
-            ));
-        }
-        let p: PullProgress = serde_json::from_value(v)
-            .map_err(|_| self.conn.bad_shape("a pull progress line without `status`"))?;
-        if p.status == "success" {
-            return Ok(true);
-        }
-        on_progress(p);
-        Ok(false)
     }
 }
 
@@ -300,11 +223,10 @@ pub(in crate::providers) fn structured_request(
 /// The answer of a structured-completion reply (`structured.rs`).
 pub(in crate::providers) fn structured_answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
     if let Some(e) = v.get("error").and_then(Value::as_str) {
-        return Err(conn.error(
-            ErrorCode::BadResponse,
-            format!("Ollama answered with an error: {e}"),
-            json!({ "status": 200 }),
-        ));
+        let mut pe = conn.fail(Failure::ErrorInOk { inner_code: None });
+        pe.status = Some(200);
+        pe.text = Some(e.chars().take(300).collect());
+        return Err(pe.into());
     }
     if v.get("done_reason").and_then(Value::as_str) == Some("length") {
         return Err(unusable(

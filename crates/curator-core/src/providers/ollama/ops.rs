@@ -3,13 +3,13 @@
 //! These work from the `ollama` row, or the defaults when there is none.
 
 use super::{Ollama, PullOutcome, PullProgress, RunningModel};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result};
 use crate::providers::admin::RouteRef;
 use crate::providers::config::{check_model_name, normalize_ollama_model, ProviderConfig, Source};
 use crate::providers::{with_deadline, Conn, Provider, ProviderId};
 use crate::{db, Core};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use specta::Type;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -44,10 +44,11 @@ pub struct OllamaDeleted {
 fn model_arg(model: &str) -> Result<String> {
     check_model_name("model", model)
         .map(|m| normalize_ollama_model(&m))
-        .map_err(|_| CoreError::Coded {
-            code: ErrorCode::InvalidConfig,
-            message: "model: must be a model name of 1 to 256 printable characters".into(),
-            details: Some(json!({ "field": "model" })),
+        .map_err(|_| {
+            CoreError::invalid_config(
+                "model",
+                "must be a model name of 1 to 256 printable characters",
+            )
         })
 }
 
@@ -59,21 +60,24 @@ impl Core {
             row.as_ref().map_or(&Value::Null, |r| &r.config),
             Source::Stored,
         )
-        .or_else(|_| ProviderConfig::parse(ProviderId::Ollama, &Value::Null, Source::Stored))?;
-        Ok(Ollama::new(Conn {
-            http: self.rt.http.clone(),
-            provider: ProviderId::Ollama,
-            base_url: config.endpoint(),
-            api_key: None,
-            timeout: config.timeout(),
-        }))
+        .or_else(|e| {
+            tracing::warn!("the stored Ollama config cannot be read ({e}); using the defaults");
+            ProviderConfig::parse(ProviderId::Ollama, &Value::Null, Source::Stored)
+        })?;
+        Ok(Ollama::new(Conn::new(
+            self.rt.http.clone(),
+            ProviderId::Ollama,
+            config.endpoint(ProviderId::Ollama),
+            None,
+            config.timeout(),
+        )))
     }
 
     /// Reachability, version and latency; never an error for a down server.
     pub async fn ollama_health(&self) -> Result<OllamaHealth> {
         let o = self.ollama().await?;
         let started = Instant::now();
-        let res = with_deadline(ProviderId::Ollama, o.conn.timeout, o.version()).await;
+        let res = with_deadline(&o.conn, o.version()).await;
         Ok(match res {
             Ok(v) => OllamaHealth {
                 connected: true,
@@ -95,7 +99,7 @@ impl Core {
     /// Installed models with the loaded flag.
     pub async fn ollama_list_models(&self) -> Result<Vec<OllamaModel>> {
         let o = self.ollama().await?;
-        let list = with_deadline(ProviderId::Ollama, o.conn.timeout, o.list_models()).await?;
+        let list = with_deadline(&o.conn, o.list_models()).await?;
         Ok(list
             .into_iter()
             .map(|m| OllamaModel {
@@ -111,7 +115,7 @@ impl Core {
     /// Models loaded in memory (`/api/ps`).
     pub async fn ollama_ps(&self) -> Result<Vec<RunningModel>> {
         let o = self.ollama().await?;
-        with_deadline(ProviderId::Ollama, o.conn.timeout, o.ps()).await
+        with_deadline(&o.conn, o.ps()).await
     }
 
     /// Pull a model. Each Ollama progress line goes to `on_progress`; `cancel` stops
@@ -171,7 +175,7 @@ impl Core {
     pub async fn ollama_delete_model(&self, model: &str) -> Result<OllamaDeleted> {
         let model = model_arg(model)?;
         let o = self.ollama().await?;
-        with_deadline(ProviderId::Ollama, o.conn.timeout, o.delete(&model)).await?;
+        with_deadline(&o.conn, o.delete(&model)).await?;
         self.forget_models(ProviderId::Ollama);
         let m = model.clone();
         let routes = self

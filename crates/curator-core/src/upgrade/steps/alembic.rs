@@ -95,12 +95,7 @@ pub fn providers_revision(
         |r| r.get(0),
     )?;
     if !has_ollama {
-        let (base_url, port) = host::split(&host_value()).map_err(|reason| {
-            CoreError::coded(
-                crate::ErrorCode::InvalidConfig,
-                format!("{reason}; set OLLAMA__HOST to a valid URL such as http://localhost:11434 and retry (nothing was changed)"),
-            )
-        })?;
+        let (base_url, port) = host::split(&host_value()).map_err(CoreError::OllamaHost)?;
         let model_json = |v: &Value| match v {
             Value::Null => "null".to_string(),
             Value::Integer(i) => i.to_string(),

@@ -1,6 +1,9 @@
 //! Config validation and normalisation.
 
+use super::input::field_names;
 use super::*;
+use crate::error::ErrorCode;
+use serde_json::json;
 
 fn err_field(id: ProviderId, v: Value) -> String {
     let e = ProviderConfig::parse(id, &v, Source::Input).unwrap_err();
@@ -56,7 +59,7 @@ fn field_named_errors() {
 #[test]
 fn defaults_and_endpoint() {
     let c = ProviderConfig::parse(ProviderId::Ollama, &json!({}), Source::Input).unwrap();
-    assert_eq!(c.endpoint(), "http://localhost:11434");
+    assert_eq!(c.endpoint(ProviderId::Ollama), "http://localhost:11434");
     assert_eq!(c.timeout(), Duration::from_secs(15));
     let c = ProviderConfig::parse(
         ProviderId::Openai,
@@ -64,9 +67,12 @@ fn defaults_and_endpoint() {
         Source::Input,
     )
     .unwrap();
-    assert_eq!(c.endpoint(), "http://127.0.0.1:1234/v1");
+    assert_eq!(c.endpoint(ProviderId::Openai), "http://127.0.0.1:1234/v1");
     let c = ProviderConfig::parse(ProviderId::Anthropic, &json!({}), Source::Input).unwrap();
-    assert_eq!(c.endpoint(), "https://api.anthropic.com");
+    assert_eq!(
+        c.endpoint(ProviderId::Anthropic),
+        "https://api.anthropic.com"
+    );
     assert_eq!(c.to_json()["batch_size"], 5);
 }
 
@@ -75,4 +81,52 @@ fn ollama_tags_get_latest() {
     assert_eq!(normalize_ollama_model("llama3.2"), "llama3.2:latest");
     assert_eq!(normalize_ollama_model("qwen3:8b"), "qwen3:8b");
     assert_eq!(normalize_ollama_model("ns/m"), "ns/m:latest");
+}
+
+#[test]
+fn input_structs_list_the_keys_serde_knows() {
+    assert_eq!(
+        field_names::<KeyedConfigInput>(),
+        [
+            "base_url",
+            "selected_models",
+            "batch_size",
+            "timeout_s",
+            "structured_output",
+            "structured_output_detected"
+        ]
+    );
+    assert_eq!(field_names::<OllamaConfigInput>().len(), 10);
+    let e = ProviderConfig::parse(ProviderId::Openai, &json!({"model": "x"}), Source::Input)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "model: unknown key; openai takes base_url, selected_models, batch_size, timeout_s, structured_output, structured_output_detected"
+    );
+}
+
+#[test]
+fn stored_configs_ignore_older_keys_and_take_defaults() {
+    let stored = json!({"api_key_encrypted": "gAAAA", "selected_models": ["m"], "batch_size": 3});
+    let c = ProviderConfig::parse(ProviderId::Google, &stored, Source::Stored).unwrap();
+    assert_eq!(
+        c.to_json(),
+        json!({"base_url": null, "selected_models": ["m"], "batch_size": 3, "timeout_s": 15,
+               "structured_output": "auto"})
+    );
+    let c = ProviderConfig::parse(ProviderId::Ollama, &Value::Null, Source::Stored).unwrap();
+    assert_eq!(
+        c.to_json(),
+        json!({"base_url": "http://localhost", "port": 11434, "categorization_model": null,
+               "scoring_model": null, "use_separate_models": false, "thinking": false,
+               "batch_size": 1, "timeout_s": 15, "structured_output": "auto"})
+    );
+}
+
+#[test]
+fn wrong_types_name_their_field() {
+    let e = ProviderConfig::parse(ProviderId::Ollama, &json!({"port": "x"}), Source::Input)
+        .unwrap_err();
+    assert_eq!(e.details().unwrap()["field"], "port");
+    assert!(e.to_string().starts_with("port: invalid type"), "{e}");
 }
