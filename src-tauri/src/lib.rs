@@ -44,6 +44,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::ollama::ollama_cancel_pull,
             commands::ollama::ollama_pulls,
             commands::ollama::ollama_delete_model,
+            commands::tasks::queue_status,
+            commands::tasks::queue_last_failures,
+            commands::tasks::rescore,
+            commands::tasks::cancel_rescore,
+            commands::tasks::test_route,
         ])
 }
 
@@ -84,15 +89,27 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // The queue is processed in the background while the app runs.
+            app.state::<AppState>().start_runner();
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title(&format!("Curator {}", curator_core::APP_VERSION));
             }
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("curator: the window could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Stop the runner after its current batch (bounded); anything still
+                // running is put back on the queue at the next start.
+                app.state::<AppState>()
+                    .stop_runner(std::time::Duration::from_secs(10));
+            }
+        }),
+        Err(e) => {
+            eprintln!("curator: the window could not start: {e}");
+            std::process::exit(1);
+        }
     }
 }
 

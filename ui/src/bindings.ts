@@ -61,6 +61,23 @@ export const commands = {
 	ollamaPulls: () => typedError<string[], ApiError>(__TAURI_INVOKE("ollama_pulls")),
 	/**  Delete an installed model; reports the task routes that used it. */
 	ollamaDeleteModel: (model: string) => typedError<OllamaDeleted, ApiError>(__TAURI_INVOKE("ollama_delete_model", { model })),
+	/**  Counts per task (queued, running, done, failed) and the pauses in force. */
+	queueStatus: () => typedError<QueueStatus, ApiError>(__TAURI_INVOKE("queue_status")),
+	/**  The newest failure of each task, with its reason. */
+	queueLastFailures: () => typedError<LastFailure[], ApiError>(__TAURI_INVOKE("queue_last_failures")),
+	/**
+	 *  Re-queue the recent unread articles (at most `limit`, default 100) and follow them
+	 *  until every one is finished; progress arrives on `on_progress`. `cancel_rescore`
+	 *  takes the articles not yet started off the queue.
+	 */
+	rescore: (limit: number | null, onProgress: Channel<RescoreProgress>) => typedError<RescoreResult, ApiError>(__TAURI_INVOKE("rescore", { limit, onProgress })),
+	/**  Cancel the rescore in progress; false when there is none. */
+	cancelRescore: () => typedError<boolean, ApiError>(__TAURI_INVOKE("cancel_rescore")),
+	/**
+	 *  Run one task on one article (the newest, or a built-in sample) through its route,
+	 *  exactly as the queue would; nothing is stored.
+	 */
+	testRoute: (task: Task, articleId: number | null) => typedError<RouteTest, ApiError>(__TAURI_INVOKE("test_route", { task, articleId })),
 };
 
 /* Types */
@@ -145,6 +162,12 @@ export type ErrorCode =
 /**  The file is a damaged or truncated SQLite database. */
 "db_corrupt" | "invalid_config" | "invalid_route" | "unknown_provider" | "provider_not_found" | "auth_failed" | "not_found" | "rate_limited" | "overloaded" | "server_error" | "timeout" | "unreachable" | "bad_response" | "model_not_found" | "key_unreadable" | "secret_store" | "io" | "internal";
 
+/**  A task route's fallback model. */
+export type Fallback = {
+	provider: string,
+	model: string,
+};
+
 /**  The action that fixes a reason (readiness.md §6). */
 export type FixAction = "add_provider" | "configure_provider" | "enable_provider" | "choose_model" | "test_provider" | "pull_model" | "expose_model";
 
@@ -158,6 +181,10 @@ export type KeyedConfig = {
 	selected_models: string[],
 	batch_size: number,
 	timeout_s: number,
+	/**  How this connection asks for JSON (issue 15). */
+	structured_output: StructuredMode,
+	/**  What automatic detection found: Curator's own, forgotten by every save. */
+	structured_output_detected?: StructuredMode | null,
 };
 
 /**  What the user may send for a key-based provider; absent fields take defaults. */
@@ -166,6 +193,17 @@ export type KeyedConfigInput = {
 	selected_models?: string[] | null,
 	batch_size?: number | null,
 	timeout_s?: number | null,
+	structured_output?: StructuredMode | null,
+	/**  Accepted so a config read back can be sent again; ignored (Curator's own). */
+	structured_output_detected?: StructuredMode | null,
+};
+
+/**  The last failure of a task, for the settings window. */
+export type LastFailure = {
+	task: Task,
+	article_id: number,
+	code: string | null,
+	reason: string,
 };
 
 export type ListStatus = "ok" | "error" | "stale";
@@ -200,6 +238,10 @@ export type OllamaConfig = {
 	thinking: boolean,
 	batch_size: number,
 	timeout_s: number,
+	/**  How this connection asks for JSON (issue 15). */
+	structured_output: StructuredMode,
+	/**  What automatic detection found: Curator's own, forgotten by every save. */
+	structured_output_detected?: StructuredMode | null,
 };
 
 /**  What the user may send for Ollama; absent fields take their defaults. */
@@ -212,6 +254,9 @@ export type OllamaConfigInput = {
 	thinking?: boolean | null,
 	batch_size?: number | null,
 	timeout_s?: number | null,
+	structured_output?: StructuredMode | null,
+	/**  Accepted so a config read back can be sent again; ignored (Curator's own). */
+	structured_output_detected?: StructuredMode | null,
 };
 
 /**  What `ollama_delete_model` did. */
@@ -234,6 +279,13 @@ export type OllamaModel = {
 	parameter_size: string | null,
 	quantization_level: string | null,
 	is_loaded: boolean,
+};
+
+/**  A task waiting for a provider (`until` RFC 3339). */
+export type Pause = {
+	task: Task,
+	until: string,
+	reason: string,
 };
 
 /**  A provider's config, as stored and shown (which one follows from the provider id). */
@@ -301,12 +353,38 @@ export type PullProgress = {
 	completed?: number | null,
 };
 
+/**  `queue --json` / `queue_status`. */
+export type QueueStatus = {
+	categorization: TaskCounts,
+	scoring: TaskCounts,
+	paused: Pause[],
+};
+
 export type Readiness = {
 	categorization: TaskReadiness,
 	scoring: TaskReadiness,
 };
 
-export type ReasonCode = "no_provider" | "provider_unconfigured" | "provider_disabled" | "provider_unknown" | "provider_unreachable" | "model_unconfigured" | "model_missing";
+export type ReasonCode = "no_provider" | "provider_unconfigured" | "provider_disabled" | "provider_unknown" | "provider_unreachable" | "model_unconfigured" | "model_missing" | 
+/**  The provider asked Curator to wait (429/503/529): the task resumes by itself. */
+"paused";
+
+/**  Progress of a rescore, `n` of `m` articles finished. */
+export type RescoreProgress = {
+	done: number,
+	total: number,
+	failed: number,
+};
+
+/**  How a followed rescore ended. */
+export type RescoreResult = {
+	queued: number,
+	skipped_running: number,
+	done: number,
+	failed: number,
+	/**  Cancelled: the articles not yet started were taken off the queue. */
+	cancelled: boolean,
+};
 
 /**
  *  One task's assignment in `update_task_routes`. `batch_size` absent keeps the
@@ -316,6 +394,8 @@ export type RouteInput = {
 	provider: string,
 	model?: string | null,
 	batch_size?: number | null,
+	/**  Absent keeps the stored fallback, `null` removes it, an object sets it. */
+	fallback?: Fallback | null,
 };
 
 /**  A task route, as reported by disconnect and delete. */
@@ -323,6 +403,21 @@ export type RouteRef = {
 	task: string,
 	provider: string,
 	model: string | null,
+};
+
+/**  `test-route --json`. */
+export type RouteTest = {
+	task: Task,
+	provider: string,
+	model: string,
+	/**  The article used; null for the built-in sample. */
+	article_id: number | null,
+	latency_ms: number,
+	valid: boolean,
+	result: unknown | null,
+	error: TaskError | null,
+	/**  The structured-output mode the request used. */
+	mode: StructuredMode,
 };
 
 /**  A model Ollama holds in memory (`/api/ps`). */
@@ -345,6 +440,26 @@ export type StatusInfo = {
 	app_version: string,
 };
 
+/**  How a connection asks for JSON (`config.structured_output`). */
+export type StructuredMode = 
+/**  Try `json_schema`, then `json_object`, then the prompt; keep what worked. */
+"auto" | 
+/**
+ *  The provider's native schema mechanism (OpenAI `json_schema` strict, Anthropic
+ *  forced tool, Gemini `responseJsonSchema`, Ollama `format` with the schema).
+ */
+"json_schema" | 
+/**
+ *  JSON mode with the schema beside it: `{"type": "json_object", "schema": …}` on
+ *  OpenAI-compatible servers, `format: "json"` on Ollama, JSON MIME type on Gemini.
+ */
+"json_object" | 
+/**
+ *  No structured-output field: the schema is stated in the prompt and the JSON is
+ *  taken from the answer, fenced or not.
+ */
+"prompt";
+
 /**  Rows of one table before and after the upgrade. */
 export type TableCounts = {
 	before: number,
@@ -354,6 +469,20 @@ export type TableCounts = {
 /**  The tasks a route serves. Wire and database names come from serde and strum. */
 export type Task = "categorization" | "scoring";
 
+/**  Counts of one task's rows. */
+export type TaskCounts = {
+	queued: number,
+	running: number,
+	done: number,
+	failed: number,
+};
+
+/**  `{code, message}` of a failure in an event or a test. */
+export type TaskError = {
+	code: string,
+	message: string,
+};
+
 export type TaskReadiness = {
 	ready: boolean,
 	provider: string | null,
@@ -361,6 +490,8 @@ export type TaskReadiness = {
 	reason: ReasonCode | null,
 	message: string | null,
 	fix: FixAction | null,
+	/**  The route's fallback model, judged on its own (null when there is none). */
+	fallback: TaskReadiness | null,
 };
 
 /**  A stored route. */
@@ -369,6 +500,11 @@ export type TaskRoute = {
 	provider: string,
 	model: string | null,
 	batch_size: number | null,
+	/**
+	 *  Used only when the primary fails in a way worth retrying elsewhere (timeout,
+	 *  refused, 5xx, 429/529); never for a bad key, a missing model or a bad answer.
+	 */
+	fallback: Fallback | null,
 };
 
 /**  `get_task_routes` / `routes get`. */

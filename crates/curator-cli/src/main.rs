@@ -14,6 +14,7 @@ mod ollama;
 mod out;
 mod providers;
 mod routes;
+mod tasks;
 mod upgrade;
 
 #[derive(Parser)]
@@ -60,6 +61,37 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Queue counts per task (queued, running, done, failed) and pauses.
+    Queue,
+    /// Re-queue the recent unread articles (last 7 days, newest first) for both tasks.
+    Rescore {
+        /// At most this many articles (default 100).
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
+    },
+    /// Process the queue: categorize and score through the task routes.
+    RunQueue {
+        /// Drain what is queued now and exit, instead of waiting for more.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Run one task on one article through its route and show the parsed answer.
+    TestRoute {
+        /// categorization or scoring.
+        #[arg(value_parser = parse_task)]
+        task: curator_core::routes::Task,
+        /// The article to use (default: the newest, or a built-in sample).
+        #[arg(long, value_name = "ID")]
+        article: Option<i64>,
+    },
+}
+
+fn parse_task(s: &str) -> Result<curator_core::routes::Task, String> {
+    match s {
+        "categorization" => Ok(curator_core::routes::Task::Categorization),
+        "scoring" => Ok(curator_core::routes::Task::Scoring),
+        _ => Err("expected categorization or scoring".into()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -104,6 +136,12 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Routes(cmd) => routes::run_routes(cmd, open(cli.db)?, json).await?,
         Command::Readiness => routes::run_readiness(open(cli.db)?, json).await?,
         Command::Ollama(cmd) => ollama::run(cmd, open(cli.db)?, json).await?,
+        Command::Queue => tasks::run_queue_status(open(cli.db)?, json).await?,
+        Command::Rescore { limit } => tasks::run_rescore(open(cli.db)?, limit, json).await?,
+        Command::RunQueue { once } => tasks::run_run_queue(open(cli.db)?, once, json).await?,
+        Command::TestRoute { task, article } => {
+            tasks::run_test_route(open(cli.db)?, task, article, json).await?
+        }
         Command::Status => {
             let core = open(cli.db)?;
             let status = core.status().await?;

@@ -155,7 +155,7 @@ async fn the_contract_end_to_end() {
     assert_eq!(keys(&saved), sorted(&["routes", "use_separate_models"]));
     assert_eq!(
         keys(&saved["routes"][0]),
-        sorted(&["task", "provider", "model", "batch_size"])
+        sorted(&["task", "provider", "model", "batch_size", "fallback"])
     );
     assert_eq!(ok_json(&db, &["routes", "get", "--json"]).await, saved);
 
@@ -164,7 +164,7 @@ async fn the_contract_end_to_end() {
     assert_eq!(keys(&r), sorted(&["categorization", "scoring"]));
     assert_eq!(
         keys(&r["scoring"]),
-        sorted(&["ready", "provider", "model", "reason", "message", "fix"])
+        sorted(&["ready", "provider", "model", "reason", "message", "fix", "fallback"])
     );
     assert_eq!(r["categorization"]["ready"], true);
     assert_eq!(r["scoring"]["ready"], true);

@@ -10,6 +10,7 @@ pub mod readiness;
 pub mod routes;
 pub mod secrets;
 pub mod status;
+pub mod tasks;
 pub mod upgrade;
 
 pub use error::{ApiError, CoreError, ErrorCode, Result};

@@ -35,6 +35,8 @@ pub enum ReasonCode {
     ProviderUnreachable,
     ModelUnconfigured,
     ModelMissing,
+    /// The provider asked Curator to wait (429/503/529): the task resumes by itself.
+    Paused,
 }
 
 /// The action that fixes a reason (readiness.md §6).
@@ -84,6 +86,8 @@ pub struct TaskReadiness {
     pub reason: Option<ReasonCode>,
     pub message: Option<String>,
     pub fix: Option<FixAction>,
+    /// The route's fallback model, judged on its own (null when there is none).
+    pub fallback: Option<Box<TaskReadiness>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
@@ -131,6 +135,27 @@ fn not_ready(
         reason: Some(reason),
         message: Some(message),
         fix: Some(fix),
+        fallback: None,
+    }
+}
+
+/// A provider's pause (429/503/529) in force for a task makes it not ready until then.
+fn apply_pause(t: &mut TaskReadiness, task: Task, pauses: &[(Task, String, i64, String)]) {
+    let Some(p) = t.provider.as_deref() else {
+        return;
+    };
+    if let Some((_, _, until, reason)) = pauses.iter().find(|(pt, pp, _, _)| *pt == task && pp == p)
+    {
+        let at = chrono::DateTime::from_timestamp_millis(*until)
+            .map(|d| d.with_timezone(&chrono::Local).format("%H:%M").to_string())
+            .unwrap_or_default();
+        t.ready = false;
+        t.reason = Some(ReasonCode::Paused);
+        t.message = Some(format!(
+            "{} is paused until {at} \u{2014} {reason}",
+            task.title()
+        ));
+        t.fix = None;
     }
 }
 
@@ -265,6 +290,7 @@ fn evaluate(task: Task, id: ProviderId, model: String, check: &Check) -> TaskRea
             reason: None,
             message: None,
             fix: None,
+            fallback: None,
         },
         Ok(_) if id == ProviderId::Ollama => not_ready(
             p,
@@ -316,32 +342,70 @@ impl Core {
 
     /// Readiness of both tasks.
     pub async fn task_readiness(&self) -> Result<Readiness> {
-        let (rows, routes) = self
+        let (rows, routes, pauses) = self
             .db()
-            .call(|c| Ok((db::providers::list(c)?, db::routes::list(c)?)))
+            .call(|c| {
+                Ok((
+                    db::providers::list(c)?,
+                    db::routes::list(c)?,
+                    crate::tasks::queue::pauses(c, crate::tasks::queue::now_ms())?,
+                ))
+            })
             .await?;
         let route = |t: Task| routes.iter().find(|r| r.task == t.as_str());
         let categorization = resolve(Task::Categorization, route(Task::Categorization), &rows);
         let scoring = resolve(Task::Scoring, route(Task::Scoring), &rows);
-        let mut needed: Vec<ProviderId> = [&categorization, &scoring]
-            .into_iter()
-            .filter_map(|r| match r {
-                Resolve::Evaluate { id, .. } => Some(*id),
-                Resolve::Done(_) => None,
-            })
-            .collect();
+        // Each route's fallback, judged like a route of its own.
+        let fallback_of = |t: Task| {
+            route(t)
+                .and_then(|r| r.fallback.clone())
+                .map(|(provider, model)| {
+                    let row = RouteRow {
+                        task: t.as_str().into(),
+                        provider,
+                        model: Some(model),
+                        batch_size: None,
+                        fallback: None,
+                    };
+                    resolve(t, Some(&row), &rows)
+                })
+        };
+        let fb_cat = fallback_of(Task::Categorization);
+        let fb_scoring = fallback_of(Task::Scoring);
+        let mut needed: Vec<ProviderId> = [
+            Some(&categorization),
+            Some(&scoring),
+            fb_cat.as_ref(),
+            fb_scoring.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|r| match r {
+            Resolve::Evaluate { id, .. } => Some(*id),
+            Resolve::Done(_) => None,
+        })
+        .collect();
         needed.sort();
         needed.dedup();
         let checks =
             futures::future::join_all(needed.iter().map(|id| self.readiness_check(*id))).await;
         let checks: HashMap<ProviderId, Check> = needed.into_iter().zip(checks).collect();
-        let finish = |task: Task, r: Resolve| match r {
-            Resolve::Done(t) => t,
-            Resolve::Evaluate { id, model } => evaluate(task, id, model, &checks[&id]),
+        let judge = |task: Task, r: Resolve| {
+            let mut t = match r {
+                Resolve::Done(t) => t,
+                Resolve::Evaluate { id, model } => evaluate(task, id, model, &checks[&id]),
+            };
+            apply_pause(&mut t, task, &pauses);
+            t
+        };
+        let finish = |task: Task, r: Resolve, fb: Option<Resolve>| {
+            let mut t = judge(task, r);
+            t.fallback = fb.map(|fb| Box::new(judge(task, fb)));
+            t
         };
         Ok(Readiness {
-            categorization: finish(Task::Categorization, categorization),
-            scoring: finish(Task::Scoring, scoring),
+            categorization: finish(Task::Categorization, categorization, fb_cat),
+            scoring: finish(Task::Scoring, scoring, fb_scoring),
         })
     }
 }

@@ -71,6 +71,17 @@ pub struct TaskRoute {
     pub model: Option<String>,
     #[specta(type = Option<specta_typescript::Number>)]
     pub batch_size: Option<i64>,
+    /// Used only when the primary fails in a way worth retrying elsewhere (timeout,
+    /// refused, 5xx, 429/529); never for a bad key, a missing model or a bad answer.
+    pub fallback: Option<Fallback>,
+}
+
+/// A task route's fallback model.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Fallback {
+    pub provider: String,
+    pub model: String,
 }
 
 /// `get_task_routes` / `routes get`.
@@ -96,6 +107,21 @@ pub struct RouteInput {
     #[specta(optional)]
     #[specta(type = Option<specta_typescript::Number>)]
     pub batch_size: Option<Option<i64>>,
+    /// Absent keeps the stored fallback, `null` removes it, an object sets it.
+    #[serde(
+        default,
+        deserialize_with = "double_option_fallback",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[specta(optional)]
+    #[specta(type = Option<Fallback>)]
+    pub fallback: Option<Option<Fallback>>,
+}
+
+fn double_option_fallback<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<Fallback>>, D::Error> {
+    Option::<Fallback>::deserialize(d).map(Some)
 }
 
 /// `update_task_routes` / `routes set`. With `use_separate_models` false, scoring
@@ -133,6 +159,9 @@ fn to_dto(rows: Vec<RouteRow>, use_separate_models: bool) -> TaskRoutes {
                     provider: r.provider,
                     model: r.model,
                     batch_size: r.batch_size,
+                    fallback: r
+                        .fallback
+                        .map(|(provider, model)| Fallback { provider, model }),
                 })
             })
             .collect(),
@@ -183,6 +212,7 @@ impl Core {
                             provider: cat.provider.clone(),
                             model: cat.model.clone(),
                             batch_size: own,
+                            fallback: cat.fallback.clone(),
                         }
                     }
                 };
@@ -250,10 +280,61 @@ fn validate(
             ))
         }
     };
+    let fallback = match &r.fallback {
+        None => current
+            .iter()
+            .find(|c| c.task == t)
+            .and_then(|c| c.fallback.clone()),
+        Some(None) => None,
+        Some(Some(f)) => Some(validate_fallback(conn, t, f, id, model.as_deref())?),
+    };
     Ok(RouteRow {
         task: t.into(),
         provider: id.as_str().into(),
         model,
         batch_size,
+        fallback,
     })
+}
+
+/// A fallback names a configured provider and a model, and differs from the primary.
+fn validate_fallback(
+    conn: &rusqlite::Connection,
+    t: &str,
+    f: &Fallback,
+    primary: ProviderId,
+    primary_model: Option<&str>,
+) -> Result<(String, String)> {
+    let field = format!("{t}.fallback.provider");
+    let id = ProviderId::parse(&f.provider).map_err(|_| {
+        CoreError::invalid_route(
+            &field,
+            format!("unknown provider '{}'", printable(&f.provider)),
+        )
+    })?;
+    if db::providers::get(conn, id.as_str())?.is_none() {
+        return Err(CoreError::invalid_route(
+            &field,
+            format!("{} is not configured", id.info().display_name),
+        ));
+    }
+    let mfield = format!("{t}.fallback.model");
+    let m = check_model_name(&mfield, &f.model).map_err(|_| {
+        CoreError::invalid_route(
+            &mfield,
+            "must be a model name of 1 to 256 printable characters",
+        )
+    })?;
+    let m = if id == ProviderId::Ollama {
+        normalize_ollama_model(&m)
+    } else {
+        m
+    };
+    if id == primary && primary_model == Some(m.as_str()) {
+        return Err(CoreError::invalid_route(
+            &mfield,
+            "must differ from the route's own model",
+        ));
+    }
+    Ok((id.as_str().into(), m))
 }

@@ -346,7 +346,7 @@ async fn every_readiness_reason_in_order() {
     keys.sort();
     assert_eq!(
         keys,
-        ["fix", "message", "model", "provider", "ready", "reason"]
+        ["fallback", "fix", "message", "model", "provider", "ready", "reason"]
             .iter()
             .collect::<Vec<_>>(),
         "exact contract keys"

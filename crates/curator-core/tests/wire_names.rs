@@ -5,6 +5,7 @@
 
 use curator_core::model_list::ListStatus;
 use curator_core::providers::ollama::PullOutcome;
+use curator_core::providers::structured::StructuredMode;
 use curator_core::providers::ProviderId;
 use curator_core::readiness::{FixAction, ReasonCode};
 use curator_core::routes::Task;
@@ -32,7 +33,8 @@ fn check<T: Serialize + std::fmt::Debug + Copy>(
 #[test]
 fn every_wire_enum_names_every_variant_once() {
     assert_eq!(check(ErrorCode::iter(), ErrorCode::as_str), 26);
-    assert_eq!(check(ReasonCode::iter(), ReasonCode::as_str), 7);
+    assert_eq!(check(ReasonCode::iter(), ReasonCode::as_str), 8);
+    assert_eq!(check(StructuredMode::iter(), StructuredMode::as_str), 4);
     assert_eq!(check(FixAction::iter(), FixAction::as_str), 7);
     assert_eq!(check(ListStatus::iter(), ListStatus::as_str), 3);
     assert_eq!(check(KeyStoreKind::iter(), KeyStoreKind::as_str), 2);
@@ -64,6 +66,9 @@ fn names_read_back_as_the_same_variant() {
     assert_eq!(shapes.len(), shapes.iter().collect::<HashSet<_>>().len());
     for s in Shape::iter() {
         assert_eq!(s.as_str().parse::<Shape>().unwrap(), s);
+    }
+    for m in StructuredMode::iter() {
+        assert_eq!(StructuredMode::parse(m.as_str()), Some(m));
     }
     assert_eq!(Shape::Newer.as_str(), "newer");
     assert_eq!(Shape::A3.to_string(), "A3");

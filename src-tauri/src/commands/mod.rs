@@ -6,3 +6,4 @@ pub mod database;
 pub mod ollama;
 pub mod providers;
 pub mod routes;
+pub mod tasks;

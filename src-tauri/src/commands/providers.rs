@@ -5,8 +5,7 @@ use curator_core::providers::admin::{ConnectionTest, ProviderItem, ProviderRemov
 use curator_core::providers::catalog::CatalogModel;
 use curator_core::providers::config::ProviderConfigInput;
 use curator_core::providers::endpoint::{self, ProviderEndpoint};
-use curator_core::providers::ProviderId;
-use curator_core::providers::{provider_kinds as kinds, ProviderKind};
+use curator_core::providers::{provider_kinds as kinds, ProviderId, ProviderKind};
 use curator_core::secrets::KeyStoreKind;
 use curator_core::ApiError;
 use serde_json::Value;

@@ -77,6 +77,19 @@ fn app_status_returns_the_database_facts() {
 }
 
 #[test]
+fn cancel_rescore_without_a_rescore_is_false_and_queue_status_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with(AppState::open(Ok(dir.path().join("c.db")), test_options()));
+    let v = invoke(&app, "cancel_rescore", serde_json::json!({})).unwrap();
+    assert_eq!(v, serde_json::json!(false));
+    let q = invoke(&app, "queue_status", serde_json::json!({})).unwrap();
+    assert_eq!(q["categorization"]["queued"], 0);
+    assert_eq!(q["paused"], serde_json::json!([]));
+    let f = invoke(&app, "queue_last_failures", serde_json::json!({})).unwrap();
+    assert_eq!(f, serde_json::json!([]));
+}
+
+#[test]
 fn app_status_error_crosses_ipc_as_code_and_message() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("no-such-dir").join("curator.db");

@@ -70,7 +70,18 @@ fn cli_and_commands_return_the_same_json() {
     );
 
     let app = app_with(state_at(db.clone()));
-    let pairs: [(&[&str], &str, Value); 6] = [
+    let pairs: [(&[&str], &str, Value); 9] = [
+        (&["queue"], "queue_status", json!({})),
+        (
+            &["test-route", "scoring"],
+            "test_route",
+            json!({"task": "scoring"}),
+        ),
+        (
+            &["test-route", "categorization", "--article", "7"],
+            "test_route",
+            json!({"task": "categorization", "articleId": 7}),
+        ),
         (&["providers", "list"], "list_providers", json!({})),
         (&["routes", "get"], "get_task_routes", json!({})),
         (&["readiness"], "task_readiness", json!({})),

@@ -11,13 +11,16 @@ pub struct RouteRow {
     pub provider: String,
     pub model: Option<String>,
     pub batch_size: Option<i64>,
+    /// Curator's optional fallback `(provider, model)` (`curator_route_fallback`).
+    pub fallback: Option<(String, String)>,
 }
 
 /// The routes of the two tasks Curator knows, in task order.
 pub fn list(conn: &Connection) -> Result<Vec<RouteRow>> {
     let mut st = conn.prepare(
-        "SELECT task, provider, model, batch_size FROM llm_task_routes
-         WHERE task IN ('categorization', 'scoring') ORDER BY task",
+        "SELECT r.task, r.provider, r.model, r.batch_size, f.provider, f.model
+         FROM llm_task_routes r LEFT JOIN curator_route_fallback f ON f.task = r.task
+         WHERE r.task IN ('categorization', 'scoring') ORDER BY r.task",
     )?;
     let rows = st
         .query_map([], |r| {
@@ -26,6 +29,13 @@ pub fn list(conn: &Connection) -> Result<Vec<RouteRow>> {
                 provider: r.get(1)?,
                 model: r.get(2)?,
                 batch_size: r.get(3)?,
+                fallback: match (
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ) {
+                    (Some(p), Some(m)) => Some((p, m)),
+                    _ => None,
+                },
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -42,6 +52,17 @@ pub fn upsert(conn: &Connection, r: &RouteRow) -> Result<()> {
         ),
         params![r.task, r.provider, r.model, r.batch_size],
     )?;
+    match &r.fallback {
+        Some((p, m)) => conn.execute(
+            "INSERT INTO curator_route_fallback (task, provider, model) VALUES (?1, ?2, ?3)
+             ON CONFLICT (task) DO UPDATE SET provider = excluded.provider, model = excluded.model",
+            params![r.task, p, m],
+        )?,
+        None => conn.execute(
+            "DELETE FROM curator_route_fallback WHERE task = ?1",
+            [&r.task],
+        )?,
+    };
     Ok(())
 }
 
@@ -53,6 +74,11 @@ pub fn delete_for_provider(conn: &Connection, provider: &str) -> Result<Vec<Rout
         .collect();
     conn.execute(
         "DELETE FROM llm_task_routes WHERE provider = ?1",
+        [provider],
+    )?;
+    // A fallback to the provider goes too (the route itself stays).
+    conn.execute(
+        "DELETE FROM curator_route_fallback WHERE provider = ?1",
         [provider],
     )?;
     Ok(removed)

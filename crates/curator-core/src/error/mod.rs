@@ -172,6 +172,16 @@ pub enum CoreError {
     },
     #[error("HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
+    #[error("article {id} does not exist")]
+    ArticleNotFound { id: i64 },
+    #[error("another Curator (the app or a `run-queue`) is processing this database's queue")]
+    QueueBusy { lock: PathBuf },
+    #[error("cannot lock the queue with {path}: {source}")]
+    QueueLock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("background task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
     #[error("background task failed: the backup flush panicked")]
@@ -230,6 +240,9 @@ impl CoreError {
             Self::Provider(e) => e.code(),
             Self::SecretStore { .. } => ErrorCode::SecretStore,
             Self::HttpClient(_) | Self::Join(_) | Self::BackupPanicked => ErrorCode::Internal,
+            Self::ArticleNotFound { .. } => ErrorCode::NotFound,
+            Self::QueueBusy { .. } => ErrorCode::DbLocked,
+            Self::QueueLock { .. } => ErrorCode::Io,
         }
     }
 
@@ -250,6 +263,10 @@ impl CoreError {
                 Some(json!({ "field": "api_key", "provider": id }))
             }
             Self::Provider(e) => Some(e.details()),
+            Self::ArticleNotFound { id } => Some(json!({ "article_id": id })),
+            Self::QueueBusy { lock } | Self::QueueLock { path: lock, .. } => {
+                Some(json!({ "lock": lock.display().to_string() }))
+            }
             Self::DbOpen { .. }
             | Self::Db(_)
             | Self::Migration(_)

@@ -44,6 +44,13 @@ pub enum Failure {
         #[source]
         source: Option<serde_json::Error>,
     },
+    /// A structured-output request the server does not take (400/422/500 whose body
+    /// names `response_format`, `json_schema`, the schema, or Ollama's `format`).
+    #[error("refused the structured-output request ({0})")]
+    ModeRejected(u16),
+    /// A completion that must not be parsed: cut off, refused or blocked.
+    #[error("gave no usable answer: {why}")]
+    Unusable { why: String, retryable: bool },
     /// OpenRouter's error object inside a 200 answer.
     #[error("answered 200 with an error")]
     ErrorInOk { inner_code: Option<u64> },
@@ -96,6 +103,8 @@ impl ProviderError {
             | Failure::NotJson(_)
             | Failure::BadShape { .. }
             | Failure::ErrorInOk { .. }
+            | Failure::ModeRejected(_)
+            | Failure::Unusable { .. }
             | Failure::PullUnfinished { .. } => ErrorCode::BadResponse,
             Failure::AuthFailed => ErrorCode::AuthFailed,
             Failure::NotFound(_) => ErrorCode::NotFound,

@@ -1,9 +1,12 @@
 //! Anthropic: `GET /v1/models`, cursor paging with `has_more` / `after_id`.
 
+use super::structured::{unusable, RawAnswer, StructuredMode, StructuredRequest};
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::Result;
+use crate::tasks::schema::{for_dialect, Dialect};
 use async_trait::async_trait;
 use serde::Deserialize;
+use serde_json::{json, Value};
 
 pub struct Anthropic {
     pub conn: Conn,
@@ -91,4 +94,55 @@ impl Provider for Anthropic {
         }
         Err(self.conn.bad_shape("too many pages"))
     }
+}
+
+/// The structured-completion request (path and body) for a mode (`structured.rs`).
+pub(super) fn structured_request(
+    mode: StructuredMode,
+    r: &StructuredRequest<'_>,
+) -> (String, Value) {
+    let mut body = json!({
+        "model": r.model,
+        "max_tokens": 4096,
+        "temperature": 0,
+        "system": r.system,
+        "messages": [{"role": "user", "content": r.user}],
+    });
+    if mode == StructuredMode::JsonSchema {
+        body["tools"] = json!([{
+            "name": r.name,
+            "description": "Record the answer for every article of the input.",
+            "input_schema": for_dialect(r.schema, Dialect::Tool),
+        }]);
+        body["tool_choice"] = json!({ "type": "tool", "name": r.name });
+    }
+    ("v1/messages".into(), body)
+}
+
+/// The answer of a structured-completion reply (`structured.rs`).
+pub(super) fn structured_answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
+    match v.get("stop_reason").and_then(Value::as_str) {
+        Some("max_tokens") => {
+            return Err(unusable(conn, "the answer was cut off (max_tokens)", true))
+        }
+        Some("refusal") => return Err(unusable(conn, "the model refused", false)),
+        _ => {}
+    }
+    let blocks = v
+        .get("content")
+        .and_then(Value::as_array)
+        .ok_or_else(|| conn.bad_shape("no `content` list"))?;
+    if let Some(input) = blocks
+        .iter()
+        .find(|b| b.get("type").and_then(Value::as_str) == Some("tool_use"))
+        .and_then(|b| b.get("input"))
+    {
+        return Ok(RawAnswer::Object(input.clone()));
+    }
+    let text: String = blocks
+        .iter()
+        .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))
+        .filter_map(|b| b.get("text").and_then(Value::as_str))
+        .collect();
+    Ok(RawAnswer::Text(text))
 }

@@ -1,10 +1,13 @@
 //! Google Gemini: `GET /models`, `pageSize` + `pageToken`, `nextPageToken` until the
 //! last page. Only models that support `generateContent` are offered.
 
+use super::structured::{unusable, RawAnswer, StructuredMode, StructuredRequest};
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::Result;
+use crate::tasks::schema::{for_dialect, Dialect};
 use async_trait::async_trait;
 use serde::Deserialize;
+use serde_json::{json, Value};
 
 pub struct Gemini {
     pub conn: Conn,
@@ -85,4 +88,64 @@ impl Provider for Gemini {
         }
         Err(self.conn.bad_shape("too many pages"))
     }
+}
+
+/// The structured-completion request (path and body) for a mode (`structured.rs`).
+pub(super) fn structured_request(
+    mode: StructuredMode,
+    r: &StructuredRequest<'_>,
+) -> (String, Value) {
+    let model = r.model.trim_start_matches("models/");
+    let mut config = json!({ "temperature": 0 });
+    match mode {
+        StructuredMode::JsonSchema | StructuredMode::Auto => {
+            config["responseMimeType"] = json!("application/json");
+            config["responseJsonSchema"] = for_dialect(r.schema, Dialect::Gemini);
+        }
+        StructuredMode::JsonObject => config["responseMimeType"] = json!("application/json"),
+        StructuredMode::Prompt => {}
+    }
+    let body = json!({
+        "systemInstruction": { "parts": [{ "text": r.system }] },
+        "contents": [{ "role": "user", "parts": [{ "text": r.user }] }],
+        "generationConfig": config,
+    });
+    (format!("models/{model}:generateContent"), body)
+}
+
+/// The answer of a structured-completion reply (`structured.rs`).
+pub(super) fn structured_answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
+    let Some(cand) = v.pointer("/candidates/0") else {
+        if let Some(reason) = v
+            .pointer("/promptFeedback/blockReason")
+            .and_then(Value::as_str)
+        {
+            return Err(unusable(
+                conn,
+                &format!("the prompt was blocked ({reason})"),
+                false,
+            ));
+        }
+        // A 200 with no candidate is an empty answer.
+        return Ok(RawAnswer::Text(String::new()));
+    };
+    match cand.get("finishReason").and_then(Value::as_str) {
+        None | Some("STOP") => {}
+        Some("MAX_TOKENS") => {
+            return Err(unusable(conn, "the answer was cut off (MAX_TOKENS)", true))
+        }
+        Some(other) => return Err(unusable(conn, &format!("finishReason {other}"), false)),
+    }
+    let text: String = cand
+        .pointer("/content/parts")
+        .and_then(Value::as_array)
+        .map(|parts| {
+            parts
+                .iter()
+                .filter(|p| p.get("thought").and_then(Value::as_bool) != Some(true))
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(RawAnswer::Text(text))
 }

@@ -347,8 +347,20 @@ impl Conn {
             failure = Failure::AuthFailed;
         }
         let quota = body.contains("insufficient_quota");
+        // A rejection that names the structured-output field is about the request, not
+        // a passing fault: never retried as is (automatic mode detection moves on).
+        let lower = body.to_lowercase();
+        let names_schema = matches!(s, 400 | 422 | 500)
+            && (["response_format", "json_schema", "schema", "json_object"]
+                .iter()
+                .any(|w| lower.contains(w))
+                || (self.provider == ProviderId::Ollama && lower.contains("format")));
+        if names_schema {
+            failure = Failure::ModeRejected(s);
+        }
         let retryable = match s {
             429 => retry_after.is_some() && !quota,
+            500 if names_schema => false,
             408 | 500 | 502 | 503 | 504 | 529 => true,
             _ => false,
         };

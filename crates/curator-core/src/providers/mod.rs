@@ -13,6 +13,7 @@ pub mod ollama;
 mod openai;
 mod openrouter;
 mod resolve;
+pub mod structured;
 
 use crate::error::{Failure, Result};
 use async_trait::async_trait;

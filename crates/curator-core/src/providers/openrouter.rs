@@ -3,11 +3,13 @@
 //! 200 body.
 
 use super::http::ErrorBody;
+use super::structured::{StructuredMode, StructuredRequest};
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::{Failure, Result};
 use async_trait::async_trait;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
+use serde_json::{json, Value};
 
 pub struct OpenRouter {
     pub conn: Conn,
@@ -153,6 +155,19 @@ impl Provider for OpenRouter {
         }
         Err(self.conn.bad_shape("too many pages"))
     }
+}
+
+/// The OpenAI request plus `provider.require_parameters`, so OpenRouter routes only to
+/// endpoints that honour `response_format` (`structured.rs`).
+pub(super) fn structured_request(
+    mode: StructuredMode,
+    r: &StructuredRequest<'_>,
+) -> (String, Value) {
+    let (path, mut body) = super::openai::structured_request(mode, r);
+    if body.get("response_format").is_some() {
+        body["provider"] = json!({ "require_parameters": true });
+    }
+    (path, body)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::time::Duration;
 use wiremock::matchers::{any, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+pub mod llm;
 pub mod stream;
 
 pub const KEYS: [(&str, &str); 4] = [

@@ -27,8 +27,8 @@ afterEach(() => {
 test("disabling a routed provider asks first and names each task", async () => {
   core.providers = [OLLAMA_ITEM, keyedItem("openai")];
   core.routes = [
-    { task: "categorization", provider: "openai", model: "gpt-4o-mini", batch_size: null },
-    { task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null },
+    { task: "categorization", provider: "openai", model: "gpt-4o-mini", batch_size: null, fallback: null },
+    { task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null, fallback: null },
   ];
   renderSection();
   const group = await screen.findByRole("group", { name: "OpenAI provider" });
@@ -54,7 +54,7 @@ test("disabling a routed provider asks first and names each task", async () => {
 
 test("disabling a provider no route uses needs no confirmation; enabling never does", async () => {
   core.providers = [keyedItem("anthropic")];
-  core.routes = [{ task: "scoring", provider: "ollama", model: "qwen3:8b", batch_size: null }];
+  core.routes = [{ task: "scoring", provider: "ollama", model: "qwen3:8b", batch_size: null, fallback: null }];
   renderSection();
   const group = await screen.findByRole("group", { name: "Anthropic provider" });
   await userEvent.click(within(group).getByRole("switch", { name: "Enabled" }));
@@ -67,7 +67,7 @@ test("disabling a provider no route uses needs no confirmation; enabling never d
 
 test("the panel's Enabled switch asks the same question", async () => {
   core.providers = [OLLAMA_ITEM];
-  core.routes = [{ task: "categorization", provider: "ollama", model: "qwen3:4b", batch_size: null }];
+  core.routes = [{ task: "categorization", provider: "ollama", model: "qwen3:4b", batch_size: null, fallback: null }];
   renderSection();
   await userEvent.click(await screen.findByRole("button", { name: "Ollama" }));
   const panel = await screen.findByRole("region", { name: "Ollama" });
@@ -81,8 +81,8 @@ test("the panel's Enabled switch asks the same question", async () => {
 test("disconnect asks first, names the tasks, then reports the removed routes", async () => {
   core.providers = [OLLAMA_ITEM, keyedItem("openai")];
   core.routes = [
-    { task: "categorization", provider: "ollama", model: "qwen3:4b", batch_size: null },
-    { task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null },
+    { task: "categorization", provider: "ollama", model: "qwen3:4b", batch_size: null, fallback: null },
+    { task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null, fallback: null },
   ];
   renderSection();
   await userEvent.click(await screen.findByRole("button", { name: "Ollama" }));
@@ -136,7 +136,7 @@ test("a failed disconnect is announced and the provider stays", async () => {
 
 test("Remove (the key only) names the tasks first, then leaves the provider without a key", async () => {
   core.providers = [keyedItem("openai")];
-  core.routes = [{ task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null }];
+  core.routes = [{ task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null, fallback: null }];
   renderSection();
   await userEvent.click(await screen.findByRole("button", { name: "OpenAI" }));
   const panel = await screen.findByRole("region", { name: "OpenAI" });

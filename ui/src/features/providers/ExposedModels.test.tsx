@@ -49,7 +49,7 @@ async function openPanel() {
 test("search is case- and accent-insensitive; expose/hide all shown; count; New models stay hidden", async () => {
   setup(["gpt-4o"]);
   core.prefs.set("catalog-seen.openai", SEEN);
-  core.routes = [{ task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null }];
+  core.routes = [{ task: "scoring", provider: "openai", model: "gpt-4o", batch_size: null, fallback: null }];
   const panel = await openPanel();
 
   const count = await within(panel).findByText(/of 6 exposed/);

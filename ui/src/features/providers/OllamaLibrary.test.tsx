@@ -66,8 +66,8 @@ test("while Ollama is down the list says why instead of looking empty", async ()
 
 test("Remove asks first and names the routes using the model", async () => {
   core.routes = [
-    { task: "categorization", provider: "ollama", model: "qwen3:8b", batch_size: null },
-    { task: "scoring", provider: "ollama", model: "qwen3:8b", batch_size: null },
+    { task: "categorization", provider: "ollama", model: "qwen3:8b", batch_size: null, fallback: null },
+    { task: "scoring", provider: "ollama", model: "qwen3:8b", batch_size: null, fallback: null },
   ];
   renderSection();
   const panel = await openOllama();

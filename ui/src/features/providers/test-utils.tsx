@@ -11,6 +11,7 @@ import type {
   ProviderItem,
   PullOutcome,
   PullProgress,
+  KeyedConfig,
   TaskRoute,
 } from "../../bindings";
 import { ToastRegion } from "../../components/toast";
@@ -42,23 +43,33 @@ export const OLLAMA_ITEM: ProviderItem = {
     thinking: false,
     batch_size: 1,
     timeout_s: 15,
+    structured_output: "auto",
   },
   has_key: false,
   key_last4: null,
   key_store: null,
 };
 
-export function keyedItem(provider: Exclude<ProviderId, "ollama">, over: Partial<ProviderItem> = {}) {
+type KeyedOver = Omit<Partial<ProviderItem>, "config"> & { config?: Partial<KeyedConfig> };
+
+export function keyedItem(provider: Exclude<ProviderId, "ollama">, over: KeyedOver = {}): ProviderItem {
+  const { config, ...rest } = over;
+  const base: KeyedConfig = { base_url: null, selected_models: [], batch_size: 5, timeout_s: 15, structured_output: "auto" };
   return {
     provider,
     display_name: PROVIDERS[provider].label,
     enabled: true,
-    config: { base_url: null, selected_models: [], batch_size: 5, timeout_s: 15 },
     has_key: true,
     key_last4: "9xyz",
     key_store: "keychain",
-    ...over,
-  } satisfies ProviderItem;
+    ...rest,
+    config: { ...base, ...config },
+  };
+}
+
+/** A stored task route (no fallback unless given). */
+export function route(task: "categorization" | "scoring", provider: string, model: string | null, over: Partial<TaskRoute> = {}): TaskRoute {
+  return { task, provider, model, batch_size: null, fallback: null, ...over };
 }
 
 export function catalogModel(provider: string, name: string, over: Partial<CatalogModel> = {}) {

@@ -6,6 +6,7 @@ use super::{
     KeyedConfig, OllamaConfig, Source,
 };
 use crate::error::{CoreError, Result};
+use crate::providers::structured::StructuredMode;
 use crate::providers::{printable, ProviderId, DEFAULT_TIMEOUT_S};
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde_json::{Map, Value};
@@ -41,6 +42,13 @@ pub struct OllamaConfigInput {
     #[serde(default)]
     #[specta(optional, type = Option<specta_typescript::Number>)]
     pub timeout_s: Option<i64>,
+    #[serde(default)]
+    #[specta(optional)]
+    pub structured_output: Option<StructuredMode>,
+    /// Accepted so a config read back can be sent again; ignored (Curator's own).
+    #[serde(default)]
+    #[specta(optional)]
+    pub structured_output_detected: Option<StructuredMode>,
 }
 
 /// What the user may send for a key-based provider; absent fields take defaults.
@@ -59,6 +67,13 @@ pub struct KeyedConfigInput {
     #[serde(default)]
     #[specta(optional, type = Option<specta_typescript::Number>)]
     pub timeout_s: Option<i64>,
+    #[serde(default)]
+    #[specta(optional)]
+    pub structured_output: Option<StructuredMode>,
+    /// Accepted so a config read back can be sent again; ignored (Curator's own).
+    #[serde(default)]
+    #[specta(optional)]
+    pub structured_output_detected: Option<StructuredMode>,
 }
 
 /// The config a command accepts (the TypeScript type of the `config` argument).
@@ -176,6 +191,8 @@ impl OllamaConfigInput {
             thinking: false,
             batch_size: batch_size(id, self.batch_size)?,
             timeout_s: timeout_s(self.timeout_s)?,
+            structured_output: self.structured_output.unwrap_or_default(),
+            structured_output_detected: None,
         })
     }
 }
@@ -206,6 +223,8 @@ impl KeyedConfigInput {
             selected_models,
             batch_size: batch_size(id, self.batch_size)?,
             timeout_s: timeout_s(self.timeout_s)?,
+            structured_output: self.structured_output.unwrap_or_default(),
+            structured_output_detected: None,
         })
     }
 }

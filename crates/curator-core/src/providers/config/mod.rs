@@ -8,6 +8,7 @@ mod input;
 
 pub use input::{KeyedConfigInput, OllamaConfigInput, ProviderConfigInput};
 
+use super::structured::StructuredMode;
 use super::ProviderId;
 use crate::error::{CoreError, Result};
 use input::read;
@@ -36,6 +37,11 @@ pub struct OllamaConfig {
     pub thinking: bool,
     pub batch_size: u32,
     pub timeout_s: u32,
+    /// How this connection asks for JSON (issue 15).
+    pub structured_output: StructuredMode,
+    /// What automatic detection found: Curator's own, forgotten by every save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output_detected: Option<StructuredMode>,
 }
 
 /// A key-based provider's config as stored and shown.
@@ -46,6 +52,11 @@ pub struct KeyedConfig {
     pub selected_models: Vec<String>,
     pub batch_size: u32,
     pub timeout_s: u32,
+    /// How this connection asks for JSON (issue 15).
+    pub structured_output: StructuredMode,
+    /// What automatic detection found: Curator's own, forgotten by every save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output_detected: Option<StructuredMode>,
 }
 
 /// A provider's config, as stored and shown (which one follows from the provider id).
@@ -155,7 +166,16 @@ impl ProviderConfig {
             Value::Null if source == Source::Stored => Map::new(),
             _ => return Err(CoreError::invalid_config("config", "must be a JSON object")),
         };
-        Ok(match id {
+        // What detection found survives a read from the database, never a save.
+        let detected = match source {
+            Source::Stored => obj
+                .get("structured_output_detected")
+                .and_then(Value::as_str)
+                .and_then(StructuredMode::parse)
+                .filter(|m| *m != StructuredMode::Auto),
+            Source::Input => None,
+        };
+        let mut config = match id {
             ProviderId::Ollama => {
                 Self::Ollama(read::<OllamaConfigInput>(id, obj, source)?.validate()?)
             }
@@ -165,7 +185,28 @@ impl ProviderConfig {
             | ProviderId::Openrouter => {
                 Self::Keyed(read::<KeyedConfigInput>(id, obj, source)?.validate(id)?)
             }
-        })
+        };
+        match &mut config {
+            Self::Ollama(c) => c.structured_output_detected = detected,
+            Self::Keyed(c) => c.structured_output_detected = detected,
+        }
+        Ok(config)
+    }
+
+    /// The connection's structured-output setting: (chosen, detected).
+    pub fn structured(&self) -> (StructuredMode, Option<StructuredMode>) {
+        match self {
+            Self::Ollama(c) => (c.structured_output, c.structured_output_detected),
+            Self::Keyed(c) => (c.structured_output, c.structured_output_detected),
+        }
+    }
+
+    /// The provider's own batch size.
+    pub fn provider_batch_size(&self) -> u32 {
+        match self {
+            Self::Ollama(c) => c.batch_size,
+            Self::Keyed(c) => c.batch_size,
+        }
     }
 
     /// The JSON stored in `config_json` (never a key).

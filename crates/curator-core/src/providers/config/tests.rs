@@ -87,14 +87,21 @@ fn ollama_tags_get_latest() {
 fn input_structs_list_the_keys_serde_knows() {
     assert_eq!(
         field_names::<KeyedConfigInput>(),
-        ["base_url", "selected_models", "batch_size", "timeout_s"]
+        [
+            "base_url",
+            "selected_models",
+            "batch_size",
+            "timeout_s",
+            "structured_output",
+            "structured_output_detected"
+        ]
     );
-    assert_eq!(field_names::<OllamaConfigInput>().len(), 8);
+    assert_eq!(field_names::<OllamaConfigInput>().len(), 10);
     let e = ProviderConfig::parse(ProviderId::Openai, &json!({"model": "x"}), Source::Input)
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "model: unknown key; openai takes base_url, selected_models, batch_size, timeout_s"
+        "model: unknown key; openai takes base_url, selected_models, batch_size, timeout_s, structured_output, structured_output_detected"
     );
 }
 
@@ -104,14 +111,15 @@ fn stored_configs_ignore_older_keys_and_take_defaults() {
     let c = ProviderConfig::parse(ProviderId::Google, &stored, Source::Stored).unwrap();
     assert_eq!(
         c.to_json(),
-        json!({"base_url": null, "selected_models": ["m"], "batch_size": 3, "timeout_s": 15})
+        json!({"base_url": null, "selected_models": ["m"], "batch_size": 3, "timeout_s": 15,
+               "structured_output": "auto"})
     );
     let c = ProviderConfig::parse(ProviderId::Ollama, &Value::Null, Source::Stored).unwrap();
     assert_eq!(
         c.to_json(),
         json!({"base_url": "http://localhost", "port": 11434, "categorization_model": null,
                "scoring_model": null, "use_separate_models": false, "thinking": false,
-               "batch_size": 1, "timeout_s": 15})
+               "batch_size": 1, "timeout_s": 15, "structured_output": "auto"})
     );
 }
 

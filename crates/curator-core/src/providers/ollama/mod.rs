@@ -7,12 +7,15 @@ mod pull;
 pub use ops::{OllamaDeleted, OllamaHealth, OllamaModel};
 pub use pull::{PullOutcome, PullProgress};
 
+use super::structured::{unusable, RawAnswer, StructuredMode, StructuredRequest};
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::{CoreError, Failure, Result};
+use crate::tasks::schema::{for_dialect, Dialect};
 use async_trait::async_trait;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use serde_json::Value;
 use specta::Type;
 
 pub struct Ollama {
@@ -191,4 +194,51 @@ impl Provider for Ollama {
         }
         Ok(tags)
     }
+}
+
+/// The structured-completion request (path and body) for a mode (`structured.rs`).
+pub(in crate::providers) fn structured_request(
+    mode: StructuredMode,
+    r: &StructuredRequest<'_>,
+) -> (String, Value) {
+    let mut body = json!({
+        "model": r.model,
+        "stream": false,
+        "options": { "temperature": 0 },
+        "messages": [
+            {"role": "system", "content": r.system},
+            {"role": "user", "content": r.user},
+        ],
+    });
+    match mode {
+        StructuredMode::JsonSchema | StructuredMode::Auto => {
+            body["format"] = for_dialect(r.schema, Dialect::Plain)
+        }
+        StructuredMode::JsonObject => body["format"] = json!("json"),
+        StructuredMode::Prompt => {}
+    }
+    ("api/chat".into(), body)
+}
+
+/// The answer of a structured-completion reply (`structured.rs`).
+pub(in crate::providers) fn structured_answer(conn: &Conn, v: &Value) -> Result<RawAnswer> {
+    if let Some(e) = v.get("error").and_then(Value::as_str) {
+        let mut pe = conn.fail(Failure::ErrorInOk { inner_code: None });
+        pe.status = Some(200);
+        pe.text = Some(e.chars().take(300).collect());
+        return Err(pe.into());
+    }
+    if v.get("done_reason").and_then(Value::as_str) == Some("length") {
+        return Err(unusable(
+            conn,
+            "the answer was cut off (done_reason length)",
+            true,
+        ));
+    }
+    Ok(RawAnswer::Text(
+        v.pointer("/message/content")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+    ))
 }
