@@ -1,6 +1,18 @@
 //! The backup copy written before the first change.
+//!
+//! The caller holds the write lock (`BEGIN IMMEDIATE`, and a first read has
+//! rolled back any hot journal) and checkpointed the write-ahead log before taking
+//! it. When the log is then empty, the main file alone is the whole database and
+//! nothing can change it until the upgrade commits, so the backup is a plain copy
+//! of the file: `copy_file_range` in the kernel (a reflink where the filesystem
+//! has them), in chunks for progress, never through this process's memory. When
+//! the log still holds frames (a reader kept the checkpoint from finishing), the
+//! copy goes page by page through SQLite's backup API instead. Either way the copy
+//! is flushed to disk (file and directory) in a thread joined before the commit.
 
 use super::*;
+use std::fs::File;
+use std::io::{Read as _, Write as _};
 
 pub(super) fn backup_path(path: &Path) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -14,26 +26,89 @@ pub(super) fn backup_path(path: &Path) -> PathBuf {
     candidate
 }
 
-/// Copy the database at `src` into a new file with SQLite's online backup API. The
-/// caller holds the write lock, so the copy is exactly what the upgrade starts from.
-pub(super) fn write_backup(
-    src: &Path,
-    dest: &Path,
-    progress: &dyn Fn(UpgradeProgress),
-) -> Result<std::thread::JoinHandle<Result<()>>> {
+/// Bytes copied between two progress reports.
+const CHUNK: u64 = 32 << 20;
+
+fn io_error(dest: &Path, e: std::io::Error) -> CoreError {
+    let code = if e.raw_os_error() == Some(28) {
+        ErrorCode::DiskFull
+    } else {
+        ErrorCode::Io
+    };
+    CoreError::coded(
+        code,
+        format!("cannot write the backup {}: {e}", dest.display()),
+    )
+}
+
+fn wal_path(src: &Path) -> PathBuf {
+    let mut p = src.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// True when the write-ahead log next to `src` holds no frame.
+fn wal_is_empty(src: &Path) -> bool {
+    match std::fs::metadata(wal_path(src)) {
+        Ok(m) => m.len() == 0,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// Copy the file `src` to the new file `dest` in the kernel.
+fn copy_file(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
+    let mut from = File::open(src).map_err(|e| io_error(dest, e))?;
+    let total = from.metadata().map_err(|e| io_error(dest, e))?.len();
+    let mut to = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dest)
+        .map_err(|e| io_error(dest, e))?;
+    if let Ok(meta) = from.metadata() {
+        let _ = to.set_permissions(meta.permissions());
+    }
+    let mut done = 0u64;
+    progress(UpgradeProgress {
+        stage: UpgradeStage::Backup,
+        done,
+        total,
+    });
+    while done < total {
+        // `io::copy` between two files is `copy_file_range` on Linux.
+        let n = std::io::copy(&mut (&mut from).take(CHUNK.min(total - done)), &mut to)
+            .map_err(|e| io_error(dest, e))?;
+        if n == 0 {
+            return Err(io_error(
+                dest,
+                std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the database file ended early",
+                ),
+            ));
+        }
+        done += n;
+        progress(UpgradeProgress {
+            stage: UpgradeStage::Backup,
+            done,
+            total,
+        });
+    }
+    to.flush().map_err(|e| io_error(dest, e))?;
+    Ok(())
+}
+
+/// Copy page by page with SQLite's online backup API (the log is not empty).
+fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
     let conn = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    // Read the source through memory mapping: no read() call per page.
-    conn.execute_batch("PRAGMA mmap_size = 17179869184")?;
-    let conn = &conn;
     let mut out = Connection::open(dest)?;
     out.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;",
     )?;
     {
-        let backup = rusqlite::backup::Backup::new(conn, &mut out)?;
+        let backup = rusqlite::backup::Backup::new(&conn, &mut out)?;
         loop {
-            let more = backup.step(65536)?;
+            let more = backup.step(8192)?;
             let p = backup.progress();
             let total = u64::try_from(p.pagecount).unwrap_or(0);
             let done = total.saturating_sub(u64::try_from(p.remaining).unwrap_or(0));
@@ -55,16 +130,30 @@ pub(super) fn write_backup(
         }
     }
     out.close().map_err(|(_, e)| e)?;
-    // Flush the copy to disk while the upgrade runs; joined before the commit.
+    Ok(())
+}
+
+/// Write the backup of the database at `src` to `dest` (see the module comment).
+/// Returns the thread that flushes it to disk; join it before committing.
+pub(super) fn write_backup(
+    src: &Path,
+    dest: &Path,
+    progress: &dyn Fn(UpgradeProgress),
+) -> Result<std::thread::JoinHandle<Result<()>>> {
+    if wal_is_empty(src) {
+        copy_file(src, dest, progress)?;
+    } else {
+        copy_pages(src, dest, progress)?;
+    }
     let file = dest.to_path_buf();
     Ok(std::thread::spawn(move || {
-        std::fs::File::open(&file)
+        File::open(&file)
             .and_then(|f| f.sync_all())
-            .map_err(|e| {
-                CoreError::coded(
-                    ErrorCode::Io,
-                    format!("cannot write the backup {}: {e}", file.display()),
-                )
+            .and_then(|()| match file.parent() {
+                // The directory entry of the new file, too.
+                Some(dir) => File::open(dir).and_then(|d| d.sync_all()),
+                None => Ok(()),
             })
+            .map_err(|e| io_error(&file, e))
     }))
 }

@@ -1,9 +1,9 @@
 //! The lossless upgrade of the earlier reader's databases (schema-history.md).
 //!
-//! `detect` names the shape; `upgrade` takes a backup with SQLite's online backup
-//! API, then runs every step the shape needs — the historical bootstraps, the three
-//! Alembic revisions up to 78dd677, and Curator's own migrations — in one
-//! transaction, checks `integrity_check` and `foreign_key_check`, and commits. A
+//! `detect` names the shape; `upgrade` takes a backup (a copy of the checkpointed
+//! file under the write lock, see `backup`), then runs every step the shape needs —
+//! the historical bootstraps, the three Alembic revisions up to 78dd677, and
+//! Curator's own migrations — in one transaction, checks `integrity_check` and `foreign_key_check`, and commits. A
 //! failure anywhere rolls everything back: the file is left as it was.
 
 mod backup;
@@ -155,6 +155,28 @@ pub fn upgrade(
     env: &UpgradeEnv,
     progress: impl Fn(UpgradeProgress),
 ) -> Result<UpgradeReport> {
+    upgrade_in_place(path, dry_run, true, env, progress)
+}
+
+/// The upgrade exactly as [`upgrade`] runs it but without writing a backup: only
+/// for `bench_upgrade`, which reports the upgrade's own cost. Never for a user's
+/// file.
+#[doc(hidden)]
+pub fn upgrade_without_backup_for_benchmarks(
+    path: &Path,
+    env: &UpgradeEnv,
+    progress: impl Fn(UpgradeProgress),
+) -> Result<UpgradeReport> {
+    upgrade_in_place(path, false, false, env, progress)
+}
+
+fn upgrade_in_place(
+    path: &Path,
+    dry_run: bool,
+    with_backup: bool,
+    env: &UpgradeEnv,
+    progress: impl Fn(UpgradeProgress),
+) -> Result<UpgradeReport> {
     let path = db::absolute(path);
     let path = path.as_path();
     progress(UpgradeProgress {
@@ -175,8 +197,13 @@ pub fn upgrade(
             mem.execute_batch("PRAGMA foreign_keys = OFF")?;
             return run_in(&mut mem, path, None, env, &progress);
         }
+        // Bring every committed page into the main file first, so that under the
+        // write lock the file alone is the database and the backup is a file copy.
+        // Best effort: with a reader in the way the backup copies pages instead.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")?;
-        let result = run_in(&mut conn, path, Some(path), env, &progress);
+        let backup_of = with_backup.then_some(path);
+        let result = run_in(&mut conn, path, backup_of, env, &progress);
         match &result {
             Ok(r) if r.changed => {
                 progress(UpgradeProgress {

@@ -258,22 +258,37 @@ pub fn merge_categories(conn: &Connection) -> Result<()> {
             )?;
         }
     }
-    let links = has_table(conn, "article_category_link")?;
-    for u in &updates {
-        for dup in &u.dups {
-            if links {
-                conn.execute(
-                    "INSERT OR IGNORE INTO article_category_link (article_id, category_id)
-                     SELECT article_id, ?1 FROM article_category_link WHERE category_id = ?2",
-                    [u.keep, *dup],
-                )?;
-                conn.execute(
-                    "DELETE FROM article_category_link WHERE category_id = ?1",
-                    [dup],
-                )?;
+    // Every duplicate's links go to its kept row in one pass over the links (which
+    // have no index on category_id): a link the kept row already has is left
+    // behind by UPDATE OR IGNORE and deleted with the rest.
+    let merged: Vec<(i64, i64)> = updates
+        .iter()
+        .flat_map(|u| u.dups.iter().map(move |d| (*d, u.keep)))
+        .collect();
+    if !merged.is_empty() {
+        conn.execute_batch(
+            "CREATE TEMP TABLE curator_merge (dup INTEGER PRIMARY KEY, keep INTEGER NOT NULL)",
+        )?;
+        {
+            let mut add =
+                conn.prepare("INSERT INTO temp.curator_merge (dup, keep) VALUES (?1, ?2)")?;
+            for (dup, keep) in &merged {
+                add.execute([dup, keep])?;
             }
-            conn.execute("DELETE FROM categories WHERE id = ?1", [dup])?;
         }
+        if has_table(conn, "article_category_link")? {
+            conn.execute_batch(
+                "UPDATE OR IGNORE main.article_category_link
+                    SET category_id = (SELECT keep FROM temp.curator_merge WHERE dup = category_id)
+                  WHERE category_id IN (SELECT dup FROM temp.curator_merge);
+                 DELETE FROM main.article_category_link
+                  WHERE category_id IN (SELECT dup FROM temp.curator_merge);",
+            )?;
+        }
+        conn.execute_batch(
+            "DELETE FROM main.categories WHERE id IN (SELECT dup FROM temp.curator_merge);
+             DROP TABLE temp.curator_merge;",
+        )?;
     }
     let mut current = conn.prepare("SELECT slug FROM categories WHERE id = ?1")?;
     for u in &updates {
