@@ -1,13 +1,35 @@
 //! `curator upgrade`: carry a database of the earlier reader (or an older Curator)
 //! forward in place, all or nothing.
 
-use curator_core::legacy::{self, UpgradeEnv, UpgradeReport};
+use curator_core::legacy::{self, UpgradeEnv, UpgradeProgress, UpgradeReport, UpgradeStage};
 use curator_core::CoreError;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::Path;
 
-/// Run the upgrade (or the dry run) and print the report.
+/// Run the upgrade (or the dry run) and print the report. While it runs, stderr
+/// shows the stage and its percentage when it is a terminal (stdout, and so
+/// `--json`, is unchanged).
 pub fn run(path: &Path, json: bool, dry_run: bool) -> Result<(), CoreError> {
-    let report = legacy::upgrade(path, dry_run, &UpgradeEnv::from_process(), |_| {})?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{msg:<10} [{bar:32}] {percent:>3}%") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    });
+    let show = |p: UpgradeProgress| {
+        if let Some(bar) = &bar {
+            bar.set_message(stage_name(p.stage));
+            bar.set_length(p.total.max(1));
+            bar.set_position(p.done.min(p.total.max(1)));
+        }
+    };
+    let result = legacy::upgrade(path, dry_run, &UpgradeEnv::from_process(), show);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = result?;
     if json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
@@ -29,5 +51,16 @@ fn print_text(r: &UpgradeReport, dry_run: bool) {
     println!("tables:         rows before -> after");
     for (name, c) in &r.tables {
         println!("  {name:<28} {:>9} -> {}", c.before, c.after);
+    }
+}
+
+fn stage_name(stage: UpgradeStage) -> &'static str {
+    match stage {
+        UpgradeStage::Inspecting => "inspecting",
+        UpgradeStage::Backup => "backup",
+        UpgradeStage::Migrating => "migrating",
+        UpgradeStage::Checking => "checking",
+        UpgradeStage::Committing => "committing",
+        UpgradeStage::Done => "done",
     }
 }

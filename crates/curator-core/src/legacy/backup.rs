@@ -29,16 +29,25 @@ pub(super) fn backup_path(path: &Path) -> PathBuf {
 /// Bytes copied between two progress reports.
 const CHUNK: u64 = 32 << 20;
 
-fn io_error(dest: &Path, e: std::io::Error) -> CoreError {
-    let code = if e.raw_os_error() == Some(28) {
-        ErrorCode::DiskFull
+/// The backup of `src` could not be written to `dest`: nothing was changed.
+fn io_error(src: &Path, dest: &Path, e: std::io::Error) -> CoreError {
+    // ENOSPC, EFBIG (a file size limit), EDQUOT.
+    if matches!(e.raw_os_error(), Some(28 | 27 | 122)) {
+        refuse(
+            ErrorCode::DiskFull,
+            src,
+            format!(
+                "the disk is full (while writing the backup {})",
+                dest.display()
+            ),
+        )
     } else {
-        ErrorCode::Io
-    };
-    CoreError::coded(
-        code,
-        format!("cannot write the backup {}: {e}", dest.display()),
-    )
+        refuse(
+            ErrorCode::Io,
+            src,
+            format!("cannot write the backup {}: {e}", dest.display()),
+        )
+    }
 }
 
 fn wal_path(src: &Path) -> PathBuf {
@@ -57,13 +66,13 @@ fn wal_is_empty(src: &Path) -> bool {
 
 /// Copy the file `src` to the new file `dest` in the kernel.
 fn copy_file(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
-    let mut from = File::open(src).map_err(|e| io_error(dest, e))?;
-    let total = from.metadata().map_err(|e| io_error(dest, e))?.len();
+    let mut from = File::open(src).map_err(|e| io_error(src, dest, e))?;
+    let total = from.metadata().map_err(|e| io_error(src, dest, e))?.len();
     let mut to = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(dest)
-        .map_err(|e| io_error(dest, e))?;
+        .map_err(|e| io_error(src, dest, e))?;
     if let Ok(meta) = from.metadata() {
         let _ = to.set_permissions(meta.permissions());
     }
@@ -76,9 +85,10 @@ fn copy_file(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Res
     while done < total {
         // `io::copy` between two files is `copy_file_range` on Linux.
         let n = std::io::copy(&mut (&mut from).take(CHUNK.min(total - done)), &mut to)
-            .map_err(|e| io_error(dest, e))?;
+            .map_err(|e| io_error(src, dest, e))?;
         if n == 0 {
             return Err(io_error(
+                src,
                 dest,
                 std::io::Error::new(
                     std::io::ErrorKind::UnexpectedEof,
@@ -93,7 +103,7 @@ fn copy_file(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Res
             total,
         });
     }
-    to.flush().map_err(|e| io_error(dest, e))?;
+    to.flush().map_err(|e| io_error(src, dest, e))?;
     Ok(())
 }
 
@@ -146,6 +156,7 @@ pub(super) fn write_backup(
         copy_pages(src, dest, progress)?;
     }
     let file = dest.to_path_buf();
+    let db = src.to_path_buf();
     Ok(std::thread::spawn(move || {
         File::open(&file)
             .and_then(|f| f.sync_all())
@@ -154,6 +165,6 @@ pub(super) fn write_backup(
                 Some(dir) => File::open(dir).and_then(|d| d.sync_all()),
                 None => Ok(()),
             })
-            .map_err(|e| io_error(&file, e))
+            .map_err(|e| io_error(&db, &file, e))
     }))
 }

@@ -9,20 +9,13 @@ pub fn providers_revision(
     conn: &Connection,
     clock: &Clock,
     host_value: &mut dyn FnMut() -> String,
+    proofs: &mut Proofs,
 ) -> Result<()> {
     // V0 files never got feeds.display_order (Known defect 1): the model default 0.
     add_column(conn, "feeds", "display_order", "INTEGER NOT NULL DEFAULT 0")?;
-    require_article_column(
-        conn,
-        "scoring_state",
-        "VARCHAR NOT NULL DEFAULT 'unscored'",
-        "'unscored'",
-    )?;
-    require_article_column(conn, "scoring_priority", "INTEGER NOT NULL DEFAULT 0", "0")?;
+    articles_scoring(conn, proofs)?;
     conn.execute_batch(
-        "CREATE INDEX IF NOT EXISTS ix_articles_composite_score ON articles (composite_score);
-         CREATE INDEX IF NOT EXISTS ix_articles_scoring_state ON articles (scoring_state);
-         CREATE TABLE IF NOT EXISTS llm_provider_configs (
+        "CREATE TABLE IF NOT EXISTS llm_provider_configs (
             id INTEGER NOT NULL,
             provider VARCHAR NOT NULL,
             enabled BOOLEAN DEFAULT (1) NOT NULL,

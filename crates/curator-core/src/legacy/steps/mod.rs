@@ -5,6 +5,7 @@
 use super::host;
 use super::names::{display_name, slugify};
 use super::schema::{self, column, has_column, has_table, make_not_null};
+use super::verify::{Digest, IndexProof, Proofs};
 use crate::{CoreError, Result};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -269,19 +270,91 @@ pub fn schema_version_bootstrap(conn: &Connection, clock: &Clock) -> Result<()> 
     Ok(())
 }
 
-/// Make an articles column present and NOT NULL, NULLs replaced by `fill`.
-fn require_article_column(conn: &Connection, name: &str, decl: &str, fill: &str) -> Result<()> {
-    match column(conn, "articles", name)? {
-        None => {
-            conn.execute_batch(&format!("ALTER TABLE articles ADD COLUMN {name} {decl}"))?;
+/// dff7a4c52b3c's steps 1–2 on `articles` (§3.2): `scoring_state` and
+/// `scoring_priority` present and NOT NULL (NULLs → `'unscored'` / 0), and the two
+/// scoring indexes. A nullable column becomes NOT NULL by a change of its
+/// declaration only (no table rebuild; `schema::make_not_null`). The table is read
+/// once, whatever there is to do: that pass counts the NULLs and takes the digest
+/// of each new index's (key, rowid) pairs, which the checks before commit compare
+/// with the index itself instead of re-reading the whole table (`verify`). Rows
+/// are written only when NULLs exist, and then the table is checked in full.
+pub fn articles_scoring(conn: &Connection, proofs: &mut Proofs) -> Result<()> {
+    const COLUMNS: [(&str, &str, &str); 2] = [
+        (
+            "scoring_state",
+            "VARCHAR NOT NULL DEFAULT 'unscored'",
+            "'unscored'",
+        ),
+        ("scoring_priority", "INTEGER NOT NULL DEFAULT 0", "0"),
+    ];
+    const INDEXES: [(&str, &str); 2] = [
+        ("ix_articles_composite_score", "composite_score"),
+        ("ix_articles_scoring_state", "scoring_state"),
+    ];
+    let mut nullable = Vec::new();
+    for (name, decl, fill) in COLUMNS {
+        match column(conn, "articles", name)? {
+            None => {
+                conn.execute_batch(&format!("ALTER TABLE articles ADD COLUMN {name} {decl}"))?;
+            }
+            Some(c) if !c.notnull => nullable.push((name, fill)),
+            Some(_) => {}
         }
-        Some(c) if !c.notnull => {
+    }
+    let mut created = Vec::new();
+    for (index, col) in INDEXES {
+        if !schema::has_index(conn, index)? {
+            conn.execute_batch(&format!("CREATE INDEX {index} ON articles ({col})"))?;
+            created.push((index, col));
+        }
+    }
+    if nullable.is_empty() && created.is_empty() {
+        return Ok(());
+    }
+    let cols: Vec<&str> = nullable
+        .iter()
+        .map(|n| n.0)
+        .chain(created.iter().map(|c| c.1))
+        .collect();
+    let mut nulls = vec![0u64; nullable.len()];
+    let mut digests = vec![Digest::default(); created.len()];
+    {
+        let mut stmt = conn.prepare(&format!("SELECT rowid, {} FROM articles", cols.join(", ")))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            for (i, n) in nulls.iter_mut().enumerate() {
+                if r.get_ref(1 + i)? == rusqlite::types::ValueRef::Null {
+                    *n += 1;
+                }
+            }
+            for (i, d) in digests.iter_mut().enumerate() {
+                d.add(rowid, r.get_ref(1 + nullable.len() + i)?);
+            }
+        }
+    }
+    let mut filled = false;
+    for ((name, fill), n) in nullable.iter().zip(&nulls) {
+        if *n > 0 {
             conn.execute_batch(&format!(
                 "UPDATE articles SET {name} = {fill} WHERE {name} IS NULL"
             ))?;
-            make_not_null(conn, "articles", name)?;
+            filled = true;
         }
-        Some(_) => {}
+        make_not_null(conn, "articles", name)?;
+        if *n == 0 {
+            proofs.not_null.push(("articles".into(), (*name).into()));
+        }
+    }
+    if !filled {
+        for ((index, col), digest) in created.into_iter().zip(digests) {
+            proofs.indexes.push(IndexProof {
+                table: "articles".into(),
+                index: index.into(),
+                column: col.into(),
+                digest,
+            });
+        }
     }
     Ok(())
 }
