@@ -145,23 +145,33 @@ fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Re
 
 /// Write the backup of the database at `src` to `dest` (see the module comment).
 /// Returns the thread that flushes it to disk; join it before committing.
+/// The file the copy is written to before it is complete and on disk: an upgrade
+/// killed half-way leaves no `.bak-…` that looks whole.
+pub(super) fn partial_path(dest: &Path) -> PathBuf {
+    let mut p = dest.as_os_str().to_owned();
+    p.push(".partial");
+    PathBuf::from(p)
+}
+
 pub(super) fn write_backup(
     src: &Path,
     dest: &Path,
     progress: &dyn Fn(UpgradeProgress),
 ) -> Result<std::thread::JoinHandle<Result<()>>> {
+    let partial = partial_path(dest);
     if wal_is_empty(src) {
-        copy_file(src, dest, progress)?;
+        copy_file(src, &partial, progress)?;
     } else {
-        copy_pages(src, dest, progress)?;
+        copy_pages(src, &partial, progress)?;
     }
     let file = dest.to_path_buf();
     let db = src.to_path_buf();
     Ok(std::thread::spawn(move || {
-        File::open(&file)
+        File::open(&partial)
             .and_then(|f| f.sync_all())
+            .and_then(|()| std::fs::rename(&partial, &file))
             .and_then(|()| match file.parent() {
-                // The directory entry of the new file, too.
+                // The directory entry of the new name, too.
                 Some(dir) => File::open(dir).and_then(|d| d.sync_all()),
                 None => Ok(()),
             })

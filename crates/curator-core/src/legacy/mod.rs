@@ -266,6 +266,7 @@ fn run_in(
                 Ok(handle) => syncing = Some(handle),
                 Err(e) => {
                     let _ = std::fs::remove_file(&dest);
+                    let _ = std::fs::remove_file(partial_path(&dest));
                     return Err(match e {
                         CoreError::Db(inner) => {
                             let e = explain(&inner, path);
@@ -280,7 +281,11 @@ fn run_in(
             }
             backup = Some(dest);
         }
-        let pristine = backup.clone().unwrap_or_else(|| path.to_path_buf());
+        // The backup is renamed from its partial name once on disk, meanwhile.
+        let pristine: Vec<PathBuf> = match &backup {
+            Some(b) => vec![partial_path(b), b.clone()],
+            None => vec![path.to_path_buf()],
+        };
         let mut work = || -> Result<()> {
             let schema_before = schema_entries(conn)?;
             let written = Arc::new(Mutex::new(BTreeMap::<String, Written>::new()));
@@ -327,6 +332,7 @@ fn run_in(
         if let Err(e) = outcome {
             if let Some(b) = &backup {
                 let _ = std::fs::remove_file(b);
+                let _ = std::fs::remove_file(partial_path(b));
             }
             return Err(e);
         }
@@ -469,7 +475,7 @@ mod tests {
                 proofs: &proofs,
             };
             // `other` had an orphan before: not the upgrade's doing.
-            verify(&c, &changes, &p, full_below).unwrap();
+            verify(&c, &changes, &[p.clone()], full_below).unwrap();
             let pristine = dir.path().join("pristine.db");
             std::fs::copy(&p, &pristine).unwrap();
             c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM parent WHERE id = 1;")
@@ -481,7 +487,7 @@ mod tests {
                 schema_before: &schema,
                 proofs: &proofs,
             };
-            let err = verify(&c, &changes, &pristine, full_below).unwrap_err();
+            let err = verify(&c, &changes, &[pristine], full_below).unwrap_err();
             assert!(
                 err.to_string().contains("foreign_key_check failed: child"),
                 "{err}"

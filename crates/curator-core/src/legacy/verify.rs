@@ -362,12 +362,13 @@ pub(super) struct Changes<'a> {
 }
 
 /// `integrity_check` and the foreign-key checks before commit (module comment).
-/// `pristine` is an unchanged copy of the file, consulted only when a foreign-key
+/// `pristine` is an unchanged copy of the file (the first of these paths that
+/// opens), consulted only when a foreign-key
 /// violation is found, to tell new ones from old ones.
 pub(super) fn verify(
     conn: &Connection,
     changes: &Changes<'_>,
-    pristine: &Path,
+    pristine: &[PathBuf],
     full_below: i64,
 ) -> Result<()> {
     let size: i64 = conn.query_row(
@@ -519,7 +520,23 @@ pub(super) fn verify(
     if !suspects.is_empty() {
         // Judge with SQLite's own check, against the untouched original.
         let after = fk_violations(conn, Some(&suspects))?;
-        let old = Connection::open_with_flags(pristine, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let mut opened = None;
+        for p in pristine {
+            if let Ok(c) = Connection::open_with_flags(p, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+                if c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+                    .is_ok()
+                {
+                    opened = Some(c);
+                    break;
+                }
+            }
+        }
+        let old = opened.ok_or_else(|| {
+            CoreError::coded(
+                ErrorCode::Io,
+                "cannot read the backup to judge a foreign-key violation".to_string(),
+            )
+        })?;
         let scope: BTreeSet<String> = suspects
             .iter()
             .filter(|t| schema::has_table(&old, t).unwrap_or(false))
