@@ -475,7 +475,7 @@ mod tests {
                 proofs: &proofs,
             };
             // `other` had an orphan before: not the upgrade's doing.
-            verify(&c, &changes, &[p.clone()], full_below).unwrap();
+            verify(&c, &changes, std::slice::from_ref(&p), full_below).unwrap();
             let pristine = dir.path().join("pristine.db");
             std::fs::copy(&p, &pristine).unwrap();
             c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM parent WHERE id = 1;")
