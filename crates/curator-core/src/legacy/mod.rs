@@ -118,9 +118,11 @@ fn transform(
     if let Some(d) = detected.filter(|d| !d.at_or_after_target()) {
         let revs: Vec<&str> = d.revisions.iter().map(String::as_str).collect();
         if d.pre_alembic() {
-            if steps::is_json_era(conn)? {
+            let json_era = steps::is_json_era(conn)?;
+            if json_era {
                 steps::json_era(conn, &clock)?;
             }
+            proofs.articles_unchanged = !json_era;
             step(1);
             steps::schema_version_bootstrap(conn, &clock)?;
             step(2);

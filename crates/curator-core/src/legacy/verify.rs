@@ -83,6 +83,9 @@ pub(crate) struct Proofs {
     /// (table, column) made NOT NULL by declaration, with no NULL in the table.
     pub not_null: Vec<(String, String)>,
     pub indexes: Vec<IndexProof>,
+    /// Set by the caller: no step before the Alembic revisions wrote `articles`, so
+    /// another connection sees the same rows.
+    pub articles_unchanged: bool,
 }
 
 /// Rows the upgrade wrote in one table (update hook).
