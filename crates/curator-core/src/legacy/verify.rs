@@ -488,9 +488,12 @@ pub(super) fn verify(
     if full {
         suspects.extend(fk_violations(conn, None)?.into_iter().map(|v| v.0));
     } else {
+        let mut checked_whole: BTreeSet<String> = BTreeSet::new();
         for fk in foreign_keys(conn, &tables)? {
             if whole_fk.contains(&fk.child) || without_rowid(conn, &fk.child)? {
-                if !fk_violations(conn, Some(&[fk.child.clone()].into()))?.is_empty() {
+                if checked_whole.insert(fk.child.clone())
+                    && !fk_violations(conn, Some(&[fk.child.clone()].into()))?.is_empty()
+                {
                     suspects.insert(fk.child.clone());
                 }
                 continue;
