@@ -13,6 +13,7 @@
 use super::*;
 use std::fs::File;
 use std::io::{Read as _, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(super) fn backup_path(path: &Path) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -64,15 +65,17 @@ fn wal_is_empty(src: &Path) -> bool {
     }
 }
 
-/// Copy the file `src` to the new file `dest` in the kernel.
-fn copy_file(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
+/// Copy the file `src` into the new, empty file `to` (at `dest`) in the kernel,
+/// publishing in `copied` how many bytes are done.
+fn copy_file(
+    src: &Path,
+    dest: &Path,
+    mut to: &File,
+    copied: &AtomicU64,
+    progress: &dyn Fn(UpgradeProgress),
+) -> Result<()> {
     let mut from = File::open(src).map_err(|e| io_error(src, dest, e))?;
     let total = from.metadata().map_err(|e| io_error(src, dest, e))?.len();
-    let mut to = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(dest)
-        .map_err(|e| io_error(src, dest, e))?;
     if let Ok(meta) = from.metadata() {
         let _ = to.set_permissions(meta.permissions());
     }
@@ -96,8 +99,8 @@ fn copy_file(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Res
                 ),
             ));
         }
-        start_writeback(&to, done, n);
         done += n;
+        copied.store(done, Ordering::Release);
         progress(UpgradeProgress {
             stage: UpgradeStage::Backup,
             done,
@@ -108,22 +111,54 @@ fn copy_file(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Res
     Ok(())
 }
 
-/// Ask the kernel to start writing `len` bytes at `offset` of `file` to disk now,
-/// so that the final fsync finds most of the copy already written.
+/// While the copy runs, a thread asks the kernel to start writing each copied part
+/// to disk (`sync_file_range`, which may wait for the disk: never in the copy
+/// itself), so that the final fsync finds most of it written. It stops once
+/// `finished` is set and everything copied has been handed over.
 #[cfg(target_os = "linux")]
-fn start_writeback(file: &File, offset: u64, len: u64) {
-    use std::os::fd::AsRawFd;
-    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
-        return;
-    };
-    // SAFETY: a plain syscall on an open descriptor; failure only loses the hint.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-    }
+fn start_writeback(
+    file: File,
+    copied: Arc<AtomicU64>,
+    finished: Arc<std::sync::atomic::AtomicBool>,
+) -> Option<std::thread::JoinHandle<()>> {
+    Some(std::thread::spawn(move || {
+        use std::os::fd::AsRawFd;
+        let mut handed = 0u64;
+        loop {
+            let done = finished.load(Ordering::Acquire);
+            let now = copied.load(Ordering::Acquire);
+            if now > handed {
+                if let (Ok(offset), Ok(len)) = (i64::try_from(handed), i64::try_from(now - handed))
+                {
+                    // SAFETY: a plain syscall on a descriptor this thread owns;
+                    // failure only loses the hint.
+                    unsafe {
+                        libc::sync_file_range(
+                            file.as_raw_fd(),
+                            offset,
+                            len,
+                            libc::SYNC_FILE_RANGE_WRITE,
+                        );
+                    }
+                }
+                handed = now;
+            } else if done {
+                return;
+            } else {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }))
 }
 
 #[cfg(not(target_os = "linux"))]
-fn start_writeback(_: &File, _: u64, _: u64) {}
+fn start_writeback(
+    _: File,
+    _: Arc<AtomicU64>,
+    _: Arc<std::sync::atomic::AtomicBool>,
+) -> Option<std::thread::JoinHandle<()>> {
+    None
+}
 
 /// Copy page by page with SQLite's online backup API (the log is not empty).
 fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
@@ -161,8 +196,6 @@ fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Re
     Ok(())
 }
 
-/// Write the backup of the database at `src` to `dest` (see the module comment).
-/// Returns the thread that flushes it to disk; join it before committing.
 /// The file the copy is written to before it is complete and on disk: an upgrade
 /// killed half-way leaves no `.bak-…` that looks whole.
 pub(super) fn partial_path(dest: &Path) -> PathBuf {
@@ -171,20 +204,39 @@ pub(super) fn partial_path(dest: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// Write the backup of the database at `src` to `dest` (see the module comment).
+/// Returns the thread that flushes it to disk; join it before committing.
 pub(super) fn write_backup(
     src: &Path,
     dest: &Path,
     progress: &dyn Fn(UpgradeProgress),
 ) -> Result<std::thread::JoinHandle<Result<()>>> {
     let partial = partial_path(dest);
+    let mut writeback = None;
     if wal_is_empty(src) {
-        copy_file(src, &partial, progress)?;
+        let to = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)
+            .map_err(|e| io_error(src, dest, e))?;
+        let copied = Arc::new(AtomicU64::new(0));
+        let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        writeback = match to.try_clone() {
+            Ok(f) => start_writeback(f, copied.clone(), finished.clone()),
+            Err(_) => None,
+        };
+        let result = copy_file(src, &partial, &to, &copied, progress);
+        finished.store(true, Ordering::Release);
+        result?;
     } else {
         copy_pages(src, &partial, progress)?;
     }
     let file = dest.to_path_buf();
     let db = src.to_path_buf();
     Ok(std::thread::spawn(move || {
+        if let Some(w) = writeback {
+            let _ = w.join();
+        }
         File::open(&partial)
             .and_then(|f| f.sync_all())
             .and_then(|()| std::fs::rename(&partial, &file))
