@@ -4,17 +4,19 @@
 # upgraded, never half-way and never corrupt (`PRAGMA integrity_check`), and when
 # it is upgraded its backup must be complete (the original's content).
 #
-# Usage: scripts/kill-upgrade.sh [RUNS_PER_SHAPE] [ARTICLES]   (default 20, 200000)
+# Usage: scripts/kill-upgrade.sh [RUNS_PER_SHAPE] [ARTICLES] [SHAPES]
+#        (default 20, 200000, "fresh v1.0")
 # Builds curator and the generator (cargo, profile $PROFILE: dev by default; e.g.
 # PROFILE=release), or uses CURATOR_BIN / GEN_BIN when set. Needs python3 (standard
 # library only) for the checks. Work files go to a temporary directory under
 # $TMPDIR (about 3 times the file size at most), removed at the end.
-# Takes about 7 minutes at 200,000 articles on a 2-core machine with optimised
-# binaries (most of it in the integrity checks of the 870 MB copies).
+# Takes about 5 to 7 minutes at 200,000 articles on a 2-core machine (most of it in
+# the integrity checks of the 870 MB copies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 articles=${2:-200000}
+shapes=${3:-fresh v1.0}
 profile=${PROFILE:-dev}
 dir=$([[ $profile == dev ]] && echo debug || echo "$profile")
 if [[ -z "${CURATOR_BIN:-}" || -z "${GEN_BIN:-}" ]]; then
@@ -54,7 +56,7 @@ EOF
 }
 
 total_bad=0
-for shape in fresh v1.0; do
+for shape in $shapes; do
   base=$work/base-$shape.db
   echo "== $shape: generating $articles articles"
   "$gen" "$base" "$articles" "$shape"
@@ -70,14 +72,16 @@ for shape in fresh v1.0; do
   "$curator" --db "$full" upgrade >/dev/null
   span_ms=$(( ($(date +%s%N) - start) / 1000000 ))
   rm -f "$full"*
-  echo "   one full upgrade: ${span_ms} ms; killing $runs times at random points in 0..$((span_ms * 11 / 10)) ms"
+  # Up to half as long again: a run may be slower than this one.
+  window_ms=$((span_ms * 3 / 2))
+  echo "   one full upgrade: ${span_ms} ms; killing $runs times at random points in 0..${window_ms} ms"
   untouched=0; complete=0; bad=0
   for i in $(seq 1 "$runs"); do
     db=$work/run.db
     rm -f "$db"*
     cp "$base" "$db"
     delay_ms=$(( RANDOM * 32768 + RANDOM ))
-    delay_ms=$(( delay_ms % (span_ms * 11 / 10 + 1) ))
+    delay_ms=$(( delay_ms % (window_ms + 1) ))
     "$curator" --db "$db" upgrade >/dev/null 2>&1 &
     pid=$!
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
