@@ -51,6 +51,10 @@ cargo build -q -p curator-cli
 xvfb-run -a -s "-screen 0 1280x800x24" \
   node ui/e2e/smoke.mjs "$root/target/debug/curator-app" "$root/target/debug/curator" 2>&1 | tee -a "$log"
 
+step "end-to-end: the settings window against fake Ollama and OpenAI servers (mouse, then keyboard only)"
+CURATOR_LOG=warn xvfb-run -a -s "-screen 0 1280x800x24" \
+  node ui/e2e/settings.mjs "$root/target/debug/curator-app" "$root/target/debug/curator" both 2>&1 | tee -a "$log"
+
 # One closing line over everything that ran.
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(

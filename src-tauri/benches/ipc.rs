@@ -4,6 +4,8 @@
 //!   cargo bench -p curator-app --bench ipc
 
 use curator_app_lib::{specta_builder, AppState};
+use curator_core::secrets::KeyStoreKind;
+use curator_core::CoreOptions;
 use std::time::{Duration, Instant};
 use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
@@ -11,12 +13,17 @@ use tauri::test::{
 use tauri::webview::InvokeRequest;
 
 fn main() {
-    std::env::set_var("CURATOR_SECRET_STORE", "file");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
     let builder = specta_builder::<MockRuntime>();
     let app = mock_builder()
-        .manage(AppState::open(Some(db)))
+        .manage(AppState::open(
+            Ok(db),
+            CoreOptions {
+                secret_store: Some(KeyStoreKind::File),
+                ..Default::default()
+            },
+        ))
         .invoke_handler(builder.invoke_handler())
         .build(mock_context(noop_assets()))
         .unwrap();

@@ -11,49 +11,53 @@ use tauri::{Manager, Runtime};
 /// Every command and type the webview can use. Shared by `run()` and the bindings
 /// export test, so the TypeScript bindings can never list a command the app lacks.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
-        commands::app::app_status,
-        commands::database::open_database,
-        commands::database::inspect_upgrade,
-        commands::database::upgrade_database,
-        commands::providers::provider_kinds,
-        commands::providers::list_providers,
-        commands::providers::get_provider_config,
-        commands::providers::update_provider_config,
-        commands::providers::set_provider_enabled,
-        commands::providers::delete_provider,
-        commands::providers::test_provider,
-        commands::providers::test_provider_key,
-        commands::providers::list_provider_catalog,
-        commands::providers::key_store,
-        commands::routes::get_task_routes,
-        commands::routes::update_task_routes,
-        commands::routes::task_readiness,
-        commands::routes::list_models,
-        commands::ollama::ollama_health,
-        commands::ollama::ollama_list_models,
-        commands::ollama::ollama_ps,
-        commands::ollama::ollama_pull_model,
-        commands::ollama::ollama_cancel_pull,
-        commands::ollama::ollama_pulls,
-        commands::ollama::ollama_delete_model,
-    ])
+    // One TypeScript type per payload: the wire shape, not a `_Serialize`/`_Deserialize`
+    // pair the UI would have to choose between.
+    tauri_specta::Builder::<R>::new()
+        .disable_serde_phases()
+        .commands(tauri_specta::collect_commands![
+            commands::app::app_status,
+            commands::database::open_database,
+            commands::database::inspect_upgrade,
+            commands::database::upgrade_database,
+            commands::database::list_backups,
+            commands::providers::provider_kinds,
+            commands::providers::list_providers,
+            commands::providers::get_provider_config,
+            commands::providers::update_provider_config,
+            commands::providers::set_provider_enabled,
+            commands::providers::delete_provider,
+            commands::providers::delete_provider_key,
+            commands::providers::test_provider,
+            commands::providers::test_provider_key,
+            commands::providers::list_provider_catalog,
+            commands::providers::key_store,
+            commands::providers::provider_endpoint,
+            commands::routes::get_task_routes,
+            commands::routes::update_task_routes,
+            commands::routes::task_readiness,
+            commands::routes::list_models,
+            commands::ollama::ollama_health,
+            commands::ollama::ollama_list_models,
+            commands::ollama::ollama_ps,
+            commands::ollama::ollama_pull_model,
+            commands::ollama::ollama_cancel_pull,
+            commands::ollama::ollama_pulls,
+            commands::ollama::ollama_delete_model,
+        ])
 }
 
-/// Where the database lives: `--db PATH`, else `CURATOR_DB`, else the platform default.
-fn db_path_from_args() -> Option<PathBuf> {
-    let mut args = std::env::args_os().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--db" {
-            return args.next().map(PathBuf::from);
-        }
-        if let Some(v) = a.to_str().and_then(|s| s.strip_prefix("--db=")) {
-            return Some(PathBuf::from(v));
-        }
-    }
-    std::env::var_os("CURATOR_DB")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+/// The app's own arguments; anything else on the command line is left to Tauri.
+#[derive(clap::Parser)]
+#[command(
+    ignore_errors = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+struct Args {
+    /// Database file (else CURATOR_DB, else curator.db in the platform data directory).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
 }
 
 pub fn run() {
@@ -66,11 +70,16 @@ pub fn run() {
         .init();
 
     let builder = specta_builder::<tauri::Wry>();
-    let state = AppState::open(db_path_from_args());
+    let args = <Args as clap::Parser>::parse();
+    let state = AppState::open(
+        curator_core::db::resolve_db_path(args.db),
+        curator_core::CoreOptions::default(),
+    );
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

@@ -1,36 +1,23 @@
 //! What the app keeps between commands: the database path in use and the open core,
 //! or why it could not be opened, so the window can say so (and offer the upgrade).
 
-use curator_core::{ApiError, Core, CoreError};
+use curator_core::{ApiError, Core, CoreError, CoreOptions};
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
-struct Slot {
-    /// The database file in use; `None` only when no default location exists.
-    path: Option<PathBuf>,
-    core: Result<Core, ApiError>,
+enum Slot {
+    /// The database file in use, and the core opened on it or why it did not open.
+    File {
+        path: PathBuf,
+        core: Result<Core, ApiError>,
+    },
+    /// There is no file to use (no home directory for the default location).
+    NoLocation(ApiError),
 }
 
 pub struct AppState {
+    options: CoreOptions,
     slot: RwLock<Slot>,
-}
-
-fn open_slot(path: Option<PathBuf>) -> Slot {
-    let path = path.map_or_else(curator_core::db::default_db_path, Ok);
-    match path {
-        Ok(p) => {
-            let p = curator_core::db::absolute(&p);
-            let core = Core::open(&p).map_err(log_error);
-            Slot {
-                path: Some(p),
-                core,
-            }
-        }
-        Err(e) => Slot {
-            path: None,
-            core: Err(log_error(e)),
-        },
-    }
 }
 
 fn log_error(e: CoreError) -> ApiError {
@@ -39,50 +26,67 @@ fn log_error(e: CoreError) -> ApiError {
 }
 
 impl AppState {
-    /// Open the database at `path` (or the platform default). Never fails: an error is
-    /// kept and reported by every command that needs the database.
-    pub fn open(path: Option<PathBuf>) -> Self {
+    /// Open the database at `path` (an already resolved location, or why there is
+    /// none) with `options`. Never fails: an error is kept and reported by every
+    /// command that needs the database.
+    pub fn open(path: Result<PathBuf, CoreError>, options: CoreOptions) -> Self {
+        let slot = match path {
+            Ok(p) => Self::open_file(&p, &options),
+            Err(e) => Slot::NoLocation(log_error(e)),
+        };
         Self {
-            slot: RwLock::new(open_slot(path)),
+            options,
+            slot: RwLock::new(slot),
         }
+    }
+
+    fn open_file(path: &Path, options: &CoreOptions) -> Slot {
+        let path = curator_core::db::absolute(path);
+        let core = Core::open_with(&path, options.clone()).map_err(log_error);
+        Slot::File { path, core }
     }
 
     /// The open core (a cheap clone), or why there is none.
     pub fn core(&self) -> Result<Core, ApiError> {
-        self.read(|s| s.core.clone())
+        self.read(|s| match s {
+            Slot::File { core, .. } => core.clone(),
+            Slot::NoLocation(e) => Err(e.clone()),
+        })
     }
 
     /// The database file in use.
     pub fn path(&self) -> Result<PathBuf, ApiError> {
-        self.read(|s| s.path.clone())
-            .ok_or_else(|| self.core().err().unwrap_or_else(no_path))
+        self.read(|s| match s {
+            Slot::File { path, .. } => Ok(path.clone()),
+            Slot::NoLocation(e) => Err(e.clone()),
+        })
     }
 
     /// Switch to another database file; the result says whether it opened.
     pub fn switch_to(&self, path: &Path) -> Result<Core, ApiError> {
-        let slot = open_slot(Some(path.to_path_buf()));
-        let core = slot.core.clone();
+        let slot = Self::open_file(path, &self.options);
+        let core = match &slot {
+            Slot::File { core, .. } => core.clone(),
+            Slot::NoLocation(e) => Err(e.clone()),
+        };
         *self.slot.write().unwrap_or_else(|p| p.into_inner()) = slot;
         core
     }
 
     /// Install a core opened elsewhere (after an upgrade) for `path`.
     pub fn install(&self, path: PathBuf, core: Core) {
-        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Slot {
-            path: Some(path),
+        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Slot::File {
+            path,
             core: Ok(core),
         };
     }
 
+    /// The options every core of this app is opened with.
+    pub fn options(&self) -> &CoreOptions {
+        &self.options
+    }
+
     fn read<T>(&self, f: impl FnOnce(&Slot) -> T) -> T {
         f(&self.slot.read().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-fn no_path() -> ApiError {
-    ApiError {
-        code: curator_core::ErrorCode::DbOpen,
-        message: "no database location: pass --db PATH".into(),
-        details: None,
     }
 }

@@ -7,92 +7,87 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	/**  Database path, schema version and app version, for the first screen. */
-	appStatus: () => typedError<StatusInfo, ApiError_Serialize>(__TAURI_INVOKE("app_status")),
+	appStatus: () => typedError<StatusInfo, ApiError>(__TAURI_INVOKE("app_status")),
 	/**
 	 *  Use another database file ("Open existing database…"). A database of the earlier
 	 *  reader answers `needs_upgrade`; the window then offers the upgrade.
 	 */
-	openDatabase: (path: string) => typedError<StatusInfo, ApiError_Serialize>(__TAURI_INVOKE("open_database", { path })),
+	openDatabase: (path: string) => typedError<StatusInfo, ApiError>(__TAURI_INVOKE("open_database", { path })),
 	/**  What the upgrade of the current database would do (nothing is written). */
-	inspectUpgrade: () => typedError<UpgradeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("inspect_upgrade")),
+	inspectUpgrade: () => typedError<UpgradeReport, ApiError>(__TAURI_INVOKE("inspect_upgrade")),
 	/**
 	 *  Upgrade the current database in place: backup first, one transaction, progress on
 	 *  `on_progress`. On failure nothing has changed.
 	 */
-	upgradeDatabase: (onProgress: Channel<UpgradeProgress>) => typedError<UpgradeReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("upgrade_database", { onProgress })),
+	upgradeDatabase: (onProgress: Channel<UpgradeProgress>) => typedError<UpgradeReport, ApiError>(__TAURI_INVOKE("upgrade_database", { onProgress })),
+	/**  The backup copies beside the current database (name, size, time), newest first. */
+	listBackups: () => typedError<BackupFile[], ApiError>(__TAURI_INVOKE("list_backups")),
 	/**  The five providers Curator knows, in registry order, with their facts. */
 	providerKinds: () => __TAURI_INVOKE<ProviderKind[]>("provider_kinds"),
 	/**  Configured providers, registry order; never a key (only `has_key`, `key_last4`). */
-	listProviders: () => typedError<ProviderItem_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("list_providers")),
-	getProviderConfig: (provider: string) => typedError<ProviderItem_Serialize, ApiError_Serialize>(__TAURI_INVOKE("get_provider_config", { provider })),
+	listProviders: () => typedError<ProviderItem[], ApiError>(__TAURI_INVOKE("list_providers")),
+	getProviderConfig: (provider: string) => typedError<ProviderItem, ApiError>(__TAURI_INVOKE("get_provider_config", { provider })),
 	/**  Save a provider's whole config (and its key, when given). Never touches task routes. */
-	updateProviderConfig: (provider: string, config: ConfigJson, apiKey: string | null) => typedError<ProviderItem_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_provider_config", { provider, config, apiKey })),
-	setProviderEnabled: (provider: string, enabled: boolean) => typedError<ProviderItem_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_provider_enabled", { provider, enabled })),
+	updateProviderConfig: (provider: string, config: ConfigJson, apiKey: string | null) => typedError<ProviderItem, ApiError>(__TAURI_INVOKE("update_provider_config", { provider, config, apiKey })),
+	setProviderEnabled: (provider: string, enabled: boolean) => typedError<ProviderItem, ApiError>(__TAURI_INVOKE("set_provider_enabled", { provider, enabled })),
 	/**  Disconnect: config, key and every route that used the provider, in one transaction. */
-	deleteProvider: (provider: string) => typedError<ProviderRemoved_Serialize, ApiError_Serialize>(__TAURI_INVOKE("delete_provider", { provider })),
-	testProvider: (provider: string) => typedError<ConnectionTest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_provider", { provider })),
+	deleteProvider: (provider: string) => typedError<ProviderRemoved, ApiError>(__TAURI_INVOKE("delete_provider", { provider })),
+	/**  Remove only the provider's API key; config and routes stay. */
+	deleteProviderKey: (provider: string) => typedError<ProviderItem, ApiError>(__TAURI_INVOKE("delete_provider_key", { provider })),
+	testProvider: (provider: string) => typedError<ConnectionTest, ApiError>(__TAURI_INVOKE("test_provider", { provider })),
 	/**  Test a config and key before saving them; nothing is stored. */
-	testProviderKey: (provider: string, config: ConfigJson, apiKey: string | null) => typedError<ConnectionTest_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_provider_key", { provider, config, apiKey })),
+	testProviderKey: (provider: string, config: ConfigJson, apiKey: string | null) => typedError<ConnectionTest, ApiError>(__TAURI_INVOKE("test_provider_key", { provider, config, apiKey })),
 	/**  A key-based provider's full catalog, for choosing which models to expose. */
-	listProviderCatalog: (provider: string) => typedError<CatalogModel_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("list_provider_catalog", { provider })),
+	listProviderCatalog: (provider: string) => typedError<CatalogModel[], ApiError>(__TAURI_INVOKE("list_provider_catalog", { provider })),
 	/**  Where API keys are kept: the OS keychain or the 0600 file beside the database. */
-	keyStore: () => typedError<KeyStoreKind, ApiError_Serialize>(__TAURI_INVOKE("key_store")),
-	getTaskRoutes: () => typedError<TaskRoutes_Serialize, ApiError_Serialize>(__TAURI_INVOKE("get_task_routes")),
-	updateTaskRoutes: (input: TaskRoutesInput_Deserialize) => typedError<TaskRoutes_Serialize, ApiError_Serialize>(__TAURI_INVOKE("update_task_routes", { input })),
+	keyStore: () => typedError<KeyStoreKind, ApiError>(__TAURI_INVOKE("key_store")),
+	/**
+	 *  Where a provider's requests would go for `base_url` (null: the default), and the
+	 *  exact URL that listing its models requests; the same rule the client uses.
+	 */
+	providerEndpoint: (provider: ProviderId, baseUrl: string | null) => typedError<ProviderEndpoint, ApiError>(__TAURI_INVOKE("provider_endpoint", { provider, baseUrl })),
+	getTaskRoutes: () => typedError<TaskRoutes, ApiError>(__TAURI_INVOKE("get_task_routes")),
+	updateTaskRoutes: (input: TaskRoutesInput) => typedError<TaskRoutes, ApiError>(__TAURI_INVOKE("update_task_routes", { input })),
 	/**  Why each task can or cannot run, with the action that fixes it. */
-	taskReadiness: () => typedError<Readiness_Serialize, ApiError_Serialize>(__TAURI_INVOKE("task_readiness")),
+	taskReadiness: () => typedError<Readiness, ApiError>(__TAURI_INVOKE("task_readiness")),
 	/**  Every enabled provider's models, asked concurrently; per-provider status. */
-	listModels: (refresh: boolean) => typedError<ModelsResponse_Serialize, ApiError_Serialize>(__TAURI_INVOKE("list_models", { refresh })),
-	ollamaHealth: () => typedError<OllamaHealth_Serialize, ApiError_Serialize>(__TAURI_INVOKE("ollama_health")),
-	ollamaListModels: () => typedError<OllamaModel_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("ollama_list_models")),
-	ollamaPs: () => typedError<RunningModel_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("ollama_ps")),
+	listModels: (refresh: boolean) => typedError<ModelsResponse, ApiError>(__TAURI_INVOKE("list_models", { refresh })),
+	ollamaHealth: () => typedError<OllamaHealth, ApiError>(__TAURI_INVOKE("ollama_health")),
+	ollamaListModels: () => typedError<OllamaModel[], ApiError>(__TAURI_INVOKE("ollama_list_models")),
+	ollamaPs: () => typedError<RunningModel[], ApiError>(__TAURI_INVOKE("ollama_ps")),
 	/**  Pull a model; progress arrives on `on_progress`. `ollama_cancel_pull` stops it. */
-	ollamaPullModel: (model: string, onProgress: Channel<PullProgress_Deserialize>) => typedError<PullOutcome, ApiError_Serialize>(__TAURI_INVOKE("ollama_pull_model", { model, onProgress })),
-	ollamaCancelPull: (model: string) => typedError<boolean, ApiError_Serialize>(__TAURI_INVOKE("ollama_cancel_pull", { model })),
-	ollamaPulls: () => typedError<string[], ApiError_Serialize>(__TAURI_INVOKE("ollama_pulls")),
+	ollamaPullModel: (model: string, onProgress: Channel<PullProgress>) => typedError<PullOutcome, ApiError>(__TAURI_INVOKE("ollama_pull_model", { model, onProgress })),
+	ollamaCancelPull: (model: string) => typedError<boolean, ApiError>(__TAURI_INVOKE("ollama_cancel_pull", { model })),
+	ollamaPulls: () => typedError<string[], ApiError>(__TAURI_INVOKE("ollama_pulls")),
 	/**  Delete an installed model; reports the task routes that used it. */
-	ollamaDeleteModel: (model: string) => typedError<OllamaDeleted_Serialize, ApiError_Serialize>(__TAURI_INVOKE("ollama_delete_model", { model })),
+	ollamaDeleteModel: (model: string) => typedError<OllamaDeleted, ApiError>(__TAURI_INVOKE("ollama_delete_model", { model })),
 };
 
 /* Types */
-/**  The only error shape that leaves the core: `{code, message, details?}`. */
-export type ApiError = ApiError_Serialize | ApiError_Deserialize;
-
-/**  The only error shape that leaves the core: `{code, message, details?}`. */
-export type ApiError_Deserialize = {
+/**
+ *  The only error shape that leaves the core: `{code, message, details?}`, whether as
+ *  a command's error or inside an answer that reports a failure.
+ */
+export type ApiError = {
 	code: ErrorCode,
 	message: string,
 	details?: unknown | null,
 };
 
-/**  The only error shape that leaves the core: `{code, message, details?}`. */
-export type ApiError_Serialize = {
-	code: ErrorCode,
-	message: string,
-	details?: unknown,
-};
-
-/**  One entry of a provider's full catalog. */
-export type CatalogModel = CatalogModel_Serialize | CatalogModel_Deserialize;
-
-/**  One entry of a provider's full catalog. */
-export type CatalogModel_Deserialize = {
-	id: string,
-	provider: ProviderId,
+/**  One backup file beside the database. */
+export type BackupFile = {
+	/**  File name (no folder). */
 	name: string,
-	display_name?: string | null,
-	context_length?: number | null,
-	structured_output?: boolean | null,
-	size?: number | null,
-	parameter_size?: string | null,
-	quantization_level?: string | null,
-	is_loaded?: boolean | null,
-	/**  Among the exposed models (`selected_models`; all when none are chosen). */
-	selected: boolean,
+	/**  Absolute path. */
+	path: string,
+	/**  Size in bytes. */
+	size: number,
+	/**  Last modification time, RFC 3339 (UTC). */
+	modified: string,
 };
 
 /**  One entry of a provider's full catalog. */
-export type CatalogModel_Serialize = {
+export type CatalogModel = {
 	id: string,
 	provider: ProviderId,
 	name: string,
@@ -103,41 +98,32 @@ export type CatalogModel_Serialize = {
 	parameter_size: string | null,
 	quantization_level: string | null,
 	is_loaded: boolean | null,
+	/**  USD per million input tokens, where the provider reports a price. */
+	input_price_per_mtok: number | null,
+	/**  USD per million output tokens, where the provider reports a price. */
+	output_price_per_mtok: number | null,
 	/**  Among the exposed models (`selected_models`; all when none are chosen). */
 	selected: boolean,
 };
 
-/**  A provider's config as JSON; the core validates it field by field. */
-export type ConfigJson = unknown;
+/**
+ *  A provider's config as the user gives it (fields with defaults may be omitted); the
+ *  core reads it by the provider's id and validates it field by field.
+ */
+export type ConfigJson = ProviderConfigInput;
 
 /**  Result of a connection test. */
-export type ConnectionTest = ConnectionTest_Serialize | ConnectionTest_Deserialize;
-
-/**  Result of a connection test. */
-export type ConnectionTest_Deserialize = {
-	ok: boolean,
-	latency_ms?: number | null,
-	version?: string | null,
-	error?: ErrorBrief | null,
-};
-
-/**  Result of a connection test. */
-export type ConnectionTest_Serialize = {
+export type ConnectionTest = {
 	ok: boolean,
 	latency_ms: number | null,
 	version: string | null,
-	error: ErrorBrief | null,
-};
-
-/**  `{code, message}` of a failure reported inside a successful answer. */
-export type ErrorBrief = {
-	code: ErrorCode,
-	message: string,
+	error: ApiError | null,
 };
 
 /**
  *  Stable, machine-readable error codes. The UI maps codes to wording and severity;
  *  the CLI maps them to exit statuses. Add a variant only when a consumer needs it.
+ *  The wire name (serde) and `as_str` (strum) are both derived, in snake_case.
  */
 export type ErrorCode = 
 /**  The database file could not be opened or created. */
@@ -165,27 +151,27 @@ export type FixAction = "add_provider" | "configure_provider" | "enable_provider
 /**  Where keys live. */
 export type KeyStoreKind = "keychain" | "file";
 
+/**  A key-based provider's config as stored and shown. */
+export type KeyedConfig = {
+	/**  `None` means the provider's default base URL. */
+	base_url: string | null,
+	selected_models: string[],
+	batch_size: number,
+	timeout_s: number,
+};
+
+/**  What the user may send for a key-based provider; absent fields take defaults. */
+export type KeyedConfigInput = {
+	base_url?: string | null,
+	selected_models?: string[] | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
+};
+
 export type ListStatus = "ok" | "error" | "stale";
 
 /**  One model in the aggregated list (unknown metadata is null). */
-export type ModelItem = ModelItem_Serialize | ModelItem_Deserialize;
-
-/**  One model in the aggregated list (unknown metadata is null). */
-export type ModelItem_Deserialize = {
-	/**  `<provider>:<name>`. */
-	id: string,
-	provider: ProviderId,
-	name: string,
-	display_name?: string | null,
-	context_length?: number | null,
-	size?: number | null,
-	parameter_size?: string | null,
-	quantization_level?: string | null,
-	is_loaded?: boolean | null,
-};
-
-/**  One model in the aggregated list (unknown metadata is null). */
-export type ModelItem_Serialize = {
+export type ModelItem = {
 	/**  `<provider>:<name>`. */
 	id: string,
 	provider: ProviderId,
@@ -198,63 +184,51 @@ export type ModelItem_Serialize = {
 	is_loaded: boolean | null,
 };
 
-export type ModelsResponse = ModelsResponse_Serialize | ModelsResponse_Deserialize;
-
-export type ModelsResponse_Deserialize = {
-	models: ModelItem_Deserialize[],
-	providers: ProviderModelsStatus_Deserialize[],
+export type ModelsResponse = {
+	models: ModelItem[],
+	providers: ProviderModelsStatus[],
 };
 
-export type ModelsResponse_Serialize = {
-	models: ModelItem_Serialize[],
-	providers: ProviderModelsStatus_Serialize[],
+/**  Ollama's config as stored and shown. */
+export type OllamaConfig = {
+	base_url: string,
+	port: number,
+	categorization_model: string | null,
+	scoring_model: string | null,
+	use_separate_models: boolean,
+	/**  Kept for the original's readers; Curator does not ask for thinking. */
+	thinking: boolean,
+	batch_size: number,
+	timeout_s: number,
+};
+
+/**  What the user may send for Ollama; absent fields take their defaults. */
+export type OllamaConfigInput = {
+	base_url?: string | null,
+	port?: number | null,
+	categorization_model?: string | null,
+	scoring_model?: string | null,
+	use_separate_models?: boolean | null,
+	thinking?: boolean | null,
+	batch_size?: number | null,
+	timeout_s?: number | null,
 };
 
 /**  What `ollama_delete_model` did. */
-export type OllamaDeleted = OllamaDeleted_Serialize | OllamaDeleted_Deserialize;
-
-/**  What `ollama_delete_model` did. */
-export type OllamaDeleted_Deserialize = {
+export type OllamaDeleted = {
 	deleted: string,
 	/**  Routes that still name the model (readiness now reports `model_missing`). */
-	routes_using: RouteRef_Deserialize[],
+	routes_using: RouteRef[],
 };
 
-/**  What `ollama_delete_model` did. */
-export type OllamaDeleted_Serialize = {
-	deleted: string,
-	/**  Routes that still name the model (readiness now reports `model_missing`). */
-	routes_using: RouteRef_Serialize[],
-};
-
-export type OllamaHealth = OllamaHealth_Serialize | OllamaHealth_Deserialize;
-
-export type OllamaHealth_Deserialize = {
-	connected: boolean,
-	version?: string | null,
-	latency_ms?: number | null,
-};
-
-export type OllamaHealth_Serialize = {
+export type OllamaHealth = {
 	connected: boolean,
 	version: string | null,
 	latency_ms: number | null,
 };
 
 /**  An installed model. */
-export type OllamaModel = OllamaModel_Serialize | OllamaModel_Deserialize;
-
-/**  An installed model. */
-export type OllamaModel_Deserialize = {
-	name: string,
-	size?: number | null,
-	parameter_size?: string | null,
-	quantization_level?: string | null,
-	is_loaded: boolean,
-};
-
-/**  An installed model. */
-export type OllamaModel_Serialize = {
+export type OllamaModel = {
 	name: string,
 	size: number | null,
 	parameter_size: string | null,
@@ -262,30 +236,30 @@ export type OllamaModel_Serialize = {
 	is_loaded: boolean,
 };
 
+/**  A provider's config, as stored and shown (which one follows from the provider id). */
+export type ProviderConfig = OllamaConfig | KeyedConfig;
+
+/**  The config a command accepts (the TypeScript type of the `config` argument). */
+export type ProviderConfigInput = OllamaConfigInput | KeyedConfigInput;
+
+/**
+ *  The base a provider's requests are built on, and the exact URL that listing its
+ *  models requests.
+ */
+export type ProviderEndpoint = {
+	base_url: string,
+	models_url: string,
+};
+
 /**  The providers this build implements, in registry order. */
 export type ProviderId = "ollama" | "openai" | "anthropic" | "google" | "openrouter";
 
 /**  A configured provider as the UI and `providers list` see it. Never holds a key. */
-export type ProviderItem = ProviderItem_Serialize | ProviderItem_Deserialize;
-
-/**  A configured provider as the UI and `providers list` see it. Never holds a key. */
-export type ProviderItem_Deserialize = {
-	provider: string,
+export type ProviderItem = {
+	provider: ProviderId,
 	display_name: string,
 	enabled: boolean,
-	config: unknown,
-	has_key: boolean,
-	key_last4?: string | null,
-	/**  Where the key lives (null for providers that take no key). */
-	key_store?: KeyStoreKind | null,
-};
-
-/**  A configured provider as the UI and `providers list` see it. Never holds a key. */
-export type ProviderItem_Serialize = {
-	provider: string,
-	display_name: string,
-	enabled: boolean,
-	config: unknown,
+	config: ProviderConfig,
 	has_key: boolean,
 	key_last4: string | null,
 	/**  Where the key lives (null for providers that take no key). */
@@ -301,75 +275,35 @@ export type ProviderKind = {
 };
 
 /**  How one provider's part of the list came about. */
-export type ProviderModelsStatus = ProviderModelsStatus_Serialize | ProviderModelsStatus_Deserialize;
-
-/**  How one provider's part of the list came about. */
-export type ProviderModelsStatus_Deserialize = {
-	provider: ProviderId,
-	status: ListStatus,
-	count: number,
-	/**  Age of the list in seconds (0 when fetched now; null when there is none). */
-	age_s?: number | null,
-	error?: ErrorBrief | null,
-};
-
-/**  How one provider's part of the list came about. */
-export type ProviderModelsStatus_Serialize = {
+export type ProviderModelsStatus = {
 	provider: ProviderId,
 	status: ListStatus,
 	count: number,
 	/**  Age of the list in seconds (0 when fetched now; null when there is none). */
 	age_s: number | null,
-	error: ErrorBrief | null,
+	error: ApiError | null,
 };
 
 /**  What `delete_provider` removed. */
-export type ProviderRemoved = ProviderRemoved_Serialize | ProviderRemoved_Deserialize;
-
-/**  What `delete_provider` removed. */
-export type ProviderRemoved_Deserialize = {
+export type ProviderRemoved = {
 	removed: string,
-	routes_removed: RouteRef_Deserialize[],
-};
-
-/**  What `delete_provider` removed. */
-export type ProviderRemoved_Serialize = {
-	removed: string,
-	routes_removed: RouteRef_Serialize[],
+	routes_removed: RouteRef[],
 };
 
 /**  How a pull ended when it did not fail. */
 export type PullOutcome = "complete" | "cancelled";
 
 /**  One line of pull progress, as Ollama reports it. */
-export type PullProgress = PullProgress_Serialize | PullProgress_Deserialize;
-
-/**  One line of pull progress, as Ollama reports it. */
-export type PullProgress_Deserialize = {
+export type PullProgress = {
 	status: string,
 	digest?: string | null,
 	total?: number | null,
 	completed?: number | null,
 };
 
-/**  One line of pull progress, as Ollama reports it. */
-export type PullProgress_Serialize = {
-	status: string,
-	digest?: string,
-	total?: number,
-	completed?: number,
-};
-
-export type Readiness = Readiness_Serialize | Readiness_Deserialize;
-
-export type Readiness_Deserialize = {
-	categorization: TaskReadiness_Deserialize,
-	scoring: TaskReadiness_Deserialize,
-};
-
-export type Readiness_Serialize = {
-	categorization: TaskReadiness_Serialize,
-	scoring: TaskReadiness_Serialize,
+export type Readiness = {
+	categorization: TaskReadiness,
+	scoring: TaskReadiness,
 };
 
 export type ReasonCode = "no_provider" | "provider_unconfigured" | "provider_disabled" | "provider_unknown" | "provider_unreachable" | "model_unconfigured" | "model_missing";
@@ -378,60 +312,21 @@ export type ReasonCode = "no_provider" | "provider_unconfigured" | "provider_dis
  *  One task's assignment in `update_task_routes`. `batch_size` absent keeps the
  *  stored value, `null` clears it, a number (1..10) sets it.
  */
-export type RouteInput = RouteInput_Serialize | RouteInput_Deserialize;
-
-/**
- *  One task's assignment in `update_task_routes`. `batch_size` absent keeps the
- *  stored value, `null` clears it, a number (1..10) sets it.
- */
-export type RouteInput_Deserialize = {
+export type RouteInput = {
 	provider: string,
 	model?: string | null,
 	batch_size?: number | null,
 };
 
-/**
- *  One task's assignment in `update_task_routes`. `batch_size` absent keeps the
- *  stored value, `null` clears it, a number (1..10) sets it.
- */
-export type RouteInput_Serialize = {
-	provider: string,
-	model: string | null,
-	batch_size?: number,
-};
-
 /**  A task route, as reported by disconnect and delete. */
-export type RouteRef = RouteRef_Serialize | RouteRef_Deserialize;
-
-/**  A task route, as reported by disconnect and delete. */
-export type RouteRef_Deserialize = {
-	task: string,
-	provider: string,
-	model?: string | null,
-};
-
-/**  A task route, as reported by disconnect and delete. */
-export type RouteRef_Serialize = {
+export type RouteRef = {
 	task: string,
 	provider: string,
 	model: string | null,
 };
 
 /**  A model Ollama holds in memory (`/api/ps`). */
-export type RunningModel = RunningModel_Serialize | RunningModel_Deserialize;
-
-/**  A model Ollama holds in memory (`/api/ps`). */
-export type RunningModel_Deserialize = {
-	name: string,
-	size?: number | null,
-	size_vram?: number | null,
-	context_length?: number | null,
-	/**  When Ollama unloads it (RFC 3339, as Ollama wrote it). */
-	expires_at?: string | null,
-};
-
-/**  A model Ollama holds in memory (`/api/ps`). */
-export type RunningModel_Serialize = {
+export type RunningModel = {
 	name: string,
 	size: number | null,
 	size_vram: number | null,
@@ -456,20 +351,10 @@ export type TableCounts = {
 	after: number,
 };
 
+/**  The tasks a route serves. Wire and database names come from serde and strum. */
 export type Task = "categorization" | "scoring";
 
-export type TaskReadiness = TaskReadiness_Serialize | TaskReadiness_Deserialize;
-
-export type TaskReadiness_Deserialize = {
-	ready: boolean,
-	provider?: string | null,
-	model?: string | null,
-	reason?: ReasonCode | null,
-	message?: string | null,
-	fix?: FixAction | null,
-};
-
-export type TaskReadiness_Serialize = {
+export type TaskReadiness = {
 	ready: boolean,
 	provider: string | null,
 	model: string | null,
@@ -479,18 +364,7 @@ export type TaskReadiness_Serialize = {
 };
 
 /**  A stored route. */
-export type TaskRoute = TaskRoute_Serialize | TaskRoute_Deserialize;
-
-/**  A stored route. */
-export type TaskRoute_Deserialize = {
-	task: Task,
-	provider: string,
-	model?: string | null,
-	batch_size?: number | null,
-};
-
-/**  A stored route. */
-export type TaskRoute_Serialize = {
+export type TaskRoute = {
 	task: Task,
 	provider: string,
 	model: string | null,
@@ -498,44 +372,19 @@ export type TaskRoute_Serialize = {
 };
 
 /**  `get_task_routes` / `routes get`. */
-export type TaskRoutes = TaskRoutes_Serialize | TaskRoutes_Deserialize;
+export type TaskRoutes = {
+	routes: TaskRoute[],
+	use_separate_models: boolean,
+};
 
 /**
  *  `update_task_routes` / `routes set`. With `use_separate_models` false, scoring
  *  follows categorization (and may be omitted); an absent flag keeps the stored one.
  */
-export type TaskRoutesInput = TaskRoutesInput_Serialize | TaskRoutesInput_Deserialize;
-
-/**
- *  `update_task_routes` / `routes set`. With `use_separate_models` false, scoring
- *  follows categorization (and may be omitted); an absent flag keeps the stored one.
- */
-export type TaskRoutesInput_Deserialize = {
-	categorization: RouteInput_Deserialize,
-	scoring?: RouteInput_Deserialize | null,
+export type TaskRoutesInput = {
+	categorization: RouteInput,
+	scoring?: RouteInput | null,
 	use_separate_models?: boolean | null,
-};
-
-/**
- *  `update_task_routes` / `routes set`. With `use_separate_models` false, scoring
- *  follows categorization (and may be omitted); an absent flag keeps the stored one.
- */
-export type TaskRoutesInput_Serialize = {
-	categorization: RouteInput_Serialize,
-	scoring: RouteInput_Serialize | null,
-	use_separate_models: boolean | null,
-};
-
-/**  `get_task_routes` / `routes get`. */
-export type TaskRoutes_Deserialize = {
-	routes: TaskRoute_Deserialize[],
-	use_separate_models: boolean,
-};
-
-/**  `get_task_routes` / `routes get`. */
-export type TaskRoutes_Serialize = {
-	routes: TaskRoute_Serialize[],
-	use_separate_models: boolean,
 };
 
 /**  Progress of an upgrade: `done` of `total` units of the current stage. */
@@ -546,27 +395,7 @@ export type UpgradeProgress = {
 };
 
 /**  What `upgrade` found and did (the CLI's `--json` output and the app's report). */
-export type UpgradeReport = UpgradeReport_Serialize | UpgradeReport_Deserialize;
-
-/**  What `upgrade` found and did (the CLI's `--json` output and the app's report). */
-export type UpgradeReport_Deserialize = {
-	/**
-	 *  Shape id of schema-history.md (`V0`…`V7`, `D`, `A1`…`A3`, `T`, `F`, `N1`,
-	 *  `N2`, `newer`), or `curator` for a database that is already Curator's.
-	 */
-	detected: string,
-	/**  Whether the file was (or, in a dry run, would be) changed. */
-	changed: boolean,
-	/**  Path of the backup copy, when one was written. */
-	backup?: string | null,
-	/**  Curator schema version after the upgrade. */
-	schema_version: number,
-	/**  Row counts per table. */
-	tables: { [key in string]: TableCounts },
-};
-
-/**  What `upgrade` found and did (the CLI's `--json` output and the app's report). */
-export type UpgradeReport_Serialize = {
+export type UpgradeReport = {
 	/**
 	 *  Shape id of schema-history.md (`V0`…`V7`, `D`, `A1`…`A3`, `T`, `F`, `N1`,
 	 *  `N2`, `newer`), or `curator` for a database that is already Curator's.

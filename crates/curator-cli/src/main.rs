@@ -4,6 +4,7 @@
 //! command returns; errors print `{code, message, details?}` and exit 1.
 
 use clap::{Parser, Subcommand};
+use curator_core::db::resolve_db_path;
 use curator_core::{ApiError, Core, CoreError};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -22,8 +23,8 @@ mod upgrade;
     about = "Curator: choose the LLMs that categorize and score your articles"
 )]
 struct Cli {
-    /// Database file (default: curator.db in the platform data directory).
-    #[arg(long, global = true, env = "CURATOR_DB", value_name = "PATH")]
+    /// Database file (else CURATOR_DB, else curator.db in the platform data directory).
+    #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Print JSON (exactly what the matching app command returns) instead of lines.
     #[arg(long, global = true)]
@@ -88,11 +89,7 @@ fn main() -> ExitCode {
 }
 
 fn open(db: Option<PathBuf>) -> Result<Core, CoreError> {
-    let path = match db {
-        Some(p) => p,
-        None => curator_core::db::default_db_path()?,
-    };
-    Core::open(&path)
+    Core::open(&resolve_db_path(db)?)
 }
 
 fn print_json<T: Serialize>(value: &T) {
@@ -118,13 +115,7 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
                 println!("app version:    {}", status.app_version);
             }
         }
-        Command::Upgrade { dry_run } => {
-            let path = match cli.db {
-                Some(p) => p,
-                None => curator_core::db::default_db_path()?,
-            };
-            upgrade::run(&path, json, dry_run)?;
-        }
+        Command::Upgrade { dry_run } => upgrade::run(&resolve_db_path(cli.db)?, json, dry_run)?,
     }
     Ok(())
 }

@@ -2,9 +2,8 @@
 
 use crate::out::{emit, opt};
 use clap::Subcommand;
-use curator_core::provider_admin::ProviderItem;
-use curator_core::{Core, CoreError, ErrorCode};
-use serde_json::json;
+use curator_core::providers::admin::ProviderItem;
+use curator_core::{Core, CoreError};
 
 #[derive(Subcommand)]
 pub enum ProvidersCmd {
@@ -36,16 +35,16 @@ pub enum ProvidersCmd {
 fn item_text(p: &ProviderItem) -> String {
     let key = match (&p.key_store, p.has_key) {
         (None, _) => String::new(),
-        (Some(s), true) => format!("  key …{} ({s:?})", opt(&p.key_last4)),
-        (Some(s), false) => format!("  no key ({s:?})"),
+        (Some(s), true) => format!("  key …{} ({})", opt(&p.key_last4), s.as_str()),
+        (Some(s), false) => format!("  no key ({})", s.as_str()),
     };
     format!(
         "{:<11} {:<14} {}{}  {}",
-        p.provider,
+        p.provider.as_str(),
         p.display_name,
         if p.enabled { "enabled " } else { "disabled" },
         key,
-        p.config
+        p.config.to_json()
     )
 }
 
@@ -55,11 +54,7 @@ fn read_key_from_stdin() -> Result<String, CoreError> {
     std::io::stdin()
         .take(8192)
         .read_to_string(&mut s)
-        .map_err(|e| CoreError::Coded {
-            code: ErrorCode::InvalidConfig,
-            message: format!("api_key: cannot read standard input: {e}"),
-            details: Some(json!({ "field": "api_key" })),
-        })?;
+        .map_err(CoreError::KeyInput)?;
     Ok(s.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -81,11 +76,7 @@ pub async fn run(cmd: ProvidersCmd, core: Core, json: bool) -> Result<(), CoreEr
             api_key_stdin,
         } => {
             let value: serde_json::Value =
-                serde_json::from_str(&config).map_err(|e| CoreError::Coded {
-                    code: ErrorCode::InvalidConfig,
-                    message: format!("config: not valid JSON ({e})"),
-                    details: Some(json!({ "field": "config" })),
-                })?;
+                serde_json::from_str(&config).map_err(CoreError::ConfigJson)?;
             let key = if api_key_stdin {
                 Some(read_key_from_stdin()?)
             } else {

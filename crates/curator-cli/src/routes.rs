@@ -50,7 +50,7 @@ fn task_text(name: &str, t: &TaskReadiness) -> String {
         format!(
             "{name}: {} [fix: {}]",
             opt(&t.message),
-            t.fix.map_or("-".into(), |f| format!("{f:?}"))
+            t.fix.map_or("-", |f| f.as_str())
         )
     }
 }
@@ -73,9 +73,9 @@ pub async fn run_models(core: Core, refresh: bool, json: bool) -> Result<(), Cor
         let mut s = String::new();
         for p in &m.providers {
             s.push_str(&format!(
-                "{}: {:?}, {} models{}{}\n",
+                "{}: {}, {} models{}{}\n",
                 p.provider.as_str(),
-                p.status,
+                p.status.as_str(),
                 p.count,
                 p.age_s.map_or(String::new(), |a| format!(", {a} s old")),
                 p.error

@@ -1,7 +1,7 @@
 //! `curator upgrade`: carry a database of the earlier reader (or an older Curator)
 //! forward in place, all or nothing.
 
-use curator_core::legacy::{self, UpgradeEnv, UpgradeProgress, UpgradeReport, UpgradeStage};
+use curator_core::upgrade::{self, UpgradeEnv, UpgradeProgress, UpgradeReport};
 use curator_core::CoreError;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -20,12 +20,12 @@ pub fn run(path: &Path, json: bool, dry_run: bool) -> Result<(), CoreError> {
     });
     let show = |p: UpgradeProgress| {
         if let Some(bar) = &bar {
-            bar.set_message(stage_name(p.stage));
+            bar.set_message(<&'static str>::from(p.stage));
             bar.set_length(p.total.max(1));
             bar.set_position(p.done.min(p.total.max(1)));
         }
     };
-    let result = legacy::upgrade(path, dry_run, &UpgradeEnv::from_process(), show);
+    let result = upgrade::upgrade(path, dry_run, &UpgradeEnv::from_process(), show);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -51,16 +51,5 @@ fn print_text(r: &UpgradeReport, dry_run: bool) {
     println!("tables:         rows before -> after");
     for (name, c) in &r.tables {
         println!("  {name:<28} {:>9} -> {}", c.before, c.after);
-    }
-}
-
-fn stage_name(stage: UpgradeStage) -> &'static str {
-    match stage {
-        UpgradeStage::Inspecting => "inspecting",
-        UpgradeStage::Backup => "backup",
-        UpgradeStage::Migrating => "migrating",
-        UpgradeStage::Checking => "checking",
-        UpgradeStage::Committing => "committing",
-        UpgradeStage::Done => "done",
     }
 }

@@ -23,7 +23,7 @@
 #[path = "../tests/common/gen.rs"]
 mod gen;
 
-use curator_core::legacy::{self, UpgradeEnv, UpgradeProgress, UpgradeStage};
+use curator_core::upgrade::{self, UpgradeEnv, UpgradeProgress, UpgradeStage};
 use gen::Shape;
 use std::cell::RefCell;
 use std::io::Read;
@@ -50,8 +50,8 @@ fn child(mode: &str, path: &Path) {
     };
     let t = Instant::now();
     let report = match mode {
-        "backup" => legacy::upgrade(path, false, &env, progress),
-        _ => legacy::upgrade_without_backup_for_benchmarks(path, &env, progress),
+        "backup" => upgrade::upgrade(path, false, &env, progress),
+        _ => upgrade::upgrade_without_backup_for_benchmarks(path, &env, progress),
     }
     .expect("upgrade");
     let secs = t.elapsed().as_secs_f64();

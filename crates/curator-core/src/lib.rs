@@ -1,19 +1,16 @@
 //! Curator's core: everything the app and the CLI share. No Tauri in here.
+//! `README.md` beside this crate says what each module holds.
 
+pub mod backups;
 pub mod db;
 pub mod error;
-pub mod legacy;
-mod legacy_key;
-pub mod models;
-pub mod ollama_ops;
-pub mod provider_admin;
-mod provider_types;
+pub mod model_list;
 pub mod providers;
 pub mod readiness;
 pub mod routes;
 pub mod secrets;
 pub mod status;
-mod store;
+pub mod upgrade;
 
 pub use error::{ApiError, CoreError, ErrorCode, Result};
 
@@ -28,23 +25,8 @@ use std::time::Instant;
 /// The version of this build (the workspace version).
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Decide what an unmanaged database (tables, but no Curator history) is: the earlier
-/// reader's, which must go through `upgrade`, or some other application's.
-fn legacy_gate(conn: &rusqlite::Connection, path: &Path) -> CoreError {
-    match legacy::detect(conn) {
-        Ok(Some(d)) => CoreError::NeedsUpgrade {
-            path: path.to_path_buf(),
-            shape: d.shape,
-        },
-        Ok(None) => CoreError::DbForeign {
-            path: path.to_path_buf(),
-            reason: "it has no feeds or articles tables of the earlier reader".into(),
-        },
-        Err(e) => CoreError::Db(e),
-    }
-}
-
-/// Options for `Core::open_with` (tests and benchmarks; the app uses `open`).
+/// Options for `Core::open_with`: the app and the CLI take the defaults; tests and
+/// benchmarks force a secret store and a faster retry policy.
 #[derive(Debug, Clone, Default)]
 pub struct CoreOptions {
     /// Force a secret store instead of `CURATOR_SECRET_STORE` / the keychain probe.
@@ -59,9 +41,8 @@ pub(crate) struct Runtime {
     pub(crate) secrets: Secrets,
     /// Recently fetched catalogs (120 s), per provider.
     pub(crate) models: Mutex<HashMap<ProviderId, (Instant, Vec<RemoteModel>)>>,
-    /// Providers whose legacy key could not be decrypted.
-    pub(crate) unreadable_keys: Mutex<HashSet<ProviderId>>,
-    pub(crate) legacy_checked: tokio::sync::OnceCell<()>,
+    /// Providers whose legacy key could not be decrypted when the database was opened.
+    pub(crate) unreadable_keys: HashSet<ProviderId>,
     /// Running pulls by model, so `ollama_cancel_pull` can stop one.
     pub(crate) pulls: Mutex<HashMap<String, tokio_util::sync::CancellationToken>>,
 }
@@ -79,17 +60,20 @@ impl Core {
         Self::open_with(path, CoreOptions::default())
     }
 
+    /// Open with explicit options. A database of the earlier reader is refused
+    /// (`needs_upgrade`); the Google key the earlier reader stored moves into the
+    /// secret store here, once, so that reads never write.
     pub fn open_with(path: &Path, options: CoreOptions) -> Result<Self> {
-        let db = db::Db::open(path)?;
-        let install_id = db.call_blocking(|c| store::install_id(c))?;
+        let db = db::Db::open(path, upgrade::gate)?;
+        let install_id = db.call_blocking(|c| db::meta::install_id(c))?;
         let secrets = Secrets::new(db.path(), install_id, options.secret_store);
+        let unreadable_keys = upgrade::google_key::import(&db, &secrets)?;
         Ok(Self {
             rt: Arc::new(Runtime {
                 http: Http::new(options.retry)?,
                 secrets,
                 models: Mutex::new(HashMap::new()),
-                unreadable_keys: Mutex::new(HashSet::new()),
-                legacy_checked: tokio::sync::OnceCell::new(),
+                unreadable_keys,
                 pulls: Mutex::new(HashMap::new()),
             }),
             db,
@@ -109,7 +93,7 @@ impl Core {
     ) -> Result<T> {
         tokio::task::spawn_blocking(f)
             .await
-            .map_err(|e| CoreError::Join(e.to_string()))?
+            .map_err(CoreError::Join)?
     }
 
     pub fn db(&self) -> &db::Db {
@@ -120,17 +104,18 @@ impl Core {
 impl Core {
     /// Detect the database at `path` and report what an upgrade would do, without
     /// writing anything.
-    pub fn inspect_upgrade(path: &Path) -> Result<legacy::UpgradeReport> {
-        legacy::inspect(path, &legacy::UpgradeEnv::from_process())
+    pub fn inspect_upgrade(path: &Path) -> Result<upgrade::UpgradeReport> {
+        upgrade::inspect(path, &upgrade::UpgradeEnv::from_process())
     }
 
     /// Upgrade the database at `path` in place (backup first, one transaction),
-    /// reporting progress; then open it.
+    /// reporting progress; then open it with `options`.
     pub fn upgrade_and_open(
         path: &Path,
-        progress: impl Fn(legacy::UpgradeProgress),
-    ) -> Result<(legacy::UpgradeReport, Self)> {
-        let report = legacy::upgrade(path, false, &legacy::UpgradeEnv::from_process(), progress)?;
-        Ok((report, Self::open(path)?))
+        options: CoreOptions,
+        progress: impl Fn(upgrade::UpgradeProgress),
+    ) -> Result<(upgrade::UpgradeReport, Self)> {
+        let report = upgrade::upgrade(path, false, &upgrade::UpgradeEnv::from_process(), progress)?;
+        Ok((report, Self::open_with(path, options)?))
     }
 }

@@ -2,20 +2,31 @@
 //! sentence and a fix action id. Both tasks are evaluated together and share one check
 //! per provider.
 
+use crate::db::{self, providers::ProviderRow, routes::RouteRow};
 use crate::error::{CoreError, ErrorCode, Result};
-use crate::models::exposed;
-use crate::provider_admin::Resolved;
+use crate::providers::catalog::exposed;
 use crate::providers::config::{ProviderConfig, Source};
 use crate::providers::{ProviderId, RemoteModel};
-use crate::routes::Task;
-use crate::{store, Core};
+use crate::routes::{default_model, Task};
+use crate::Core;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use specta::Type;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Type,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ReasonCode {
     NoProvider,
     ProviderUnconfigured,
@@ -27,8 +38,20 @@ pub enum ReasonCode {
 }
 
 /// The action that fixes a reason (readiness.md §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Type,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum FixAction {
     AddProvider,
     ConfigureProvider,
@@ -37,6 +60,20 @@ pub enum FixAction {
     TestProvider,
     PullModel,
     ExposeModel,
+}
+
+impl ReasonCode {
+    /// The wire name (what serde writes).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl FixAction {
+    /// The wire name (what serde writes).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type, PartialEq)]
@@ -81,8 +118,8 @@ fn not_ready(
     // The underlying error (code and text) goes to the log, not into the sentence.
     if let Some(e) = cause {
         tracing::info!(
-            "readiness: {:?} because {} ({})",
-            reason,
+            "readiness: {} because {} ({})",
+            reason.as_str(),
             e,
             e.code().as_str()
         );
@@ -97,7 +134,7 @@ fn not_ready(
     }
 }
 
-fn resolve(task: Task, route: Option<&store::RouteRow>, rows: &[store::ProviderRow]) -> Resolve {
+fn resolve(task: Task, route: Option<&RouteRow>, rows: &[ProviderRow]) -> Resolve {
     let t = task.title();
     let Some(route) = route else {
         return Resolve::Done(if rows.is_empty() {
@@ -169,7 +206,7 @@ fn resolve(task: Task, route: Option<&store::RouteRow>, rows: &[store::ProviderR
             ));
         }
     };
-    match route_model.or_else(|| config.default_model(task)) {
+    match route_model.or_else(|| default_model(&config, task)) {
         Some(model) => Resolve::Evaluate { id, model },
         None => Resolve::Done(not_ready(
             p,
@@ -182,17 +219,12 @@ fn resolve(task: Task, route: Option<&store::RouteRow>, rows: &[store::ProviderR
     }
 }
 
-fn evaluate(
-    task: Task,
-    id: ProviderId,
-    model: String,
-    check: &std::result::Result<(Vec<RemoteModel>, String), CoreError>,
-) -> TaskReadiness {
+fn evaluate(task: Task, id: ProviderId, model: String, check: &Check) -> TaskReadiness {
     let t = task.title();
     let name = id.info().display_name;
     let p = Some(id.as_str().to_string());
-    match check {
-        Err(e) if matches!(e.code(), ErrorCode::KeyUnreadable) => not_ready(
+    match &check.models {
+        Err(e @ CoreError::KeyUnreadable { .. }) => not_ready(
             p,
             Some(model),
             ReasonCode::ProviderUnconfigured,
@@ -212,11 +244,7 @@ fn evaluate(
         }
         Err(e) => {
             let message = if id == ProviderId::Ollama {
-                let endpoint = e
-                    .details()
-                    .and_then(|d| d.get("endpoint").cloned())
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let endpoint = check.endpoint.as_deref().unwrap_or_default();
                 format!("{t} is paused: Ollama is not reachable at {endpoint}. Is it running?")
             } else {
                 format!("{t} is paused: {name} could not be reached or rejected the API key.")
@@ -230,7 +258,7 @@ fn evaluate(
                 Some(e),
             )
         }
-        Ok((list, _)) if list.iter().any(|m| m.name == model) => TaskReadiness {
+        Ok(list) if list.iter().any(|m| m.name == model) => TaskReadiness {
             ready: true,
             provider: p,
             model: Some(model),
@@ -257,52 +285,47 @@ fn evaluate(
     }
 }
 
+/// One shared check of a provider: where it was asked, and its exposed models or why
+/// there are none.
+struct Check {
+    endpoint: Option<String>,
+    models: std::result::Result<Vec<RemoteModel>, CoreError>,
+}
+
 impl Core {
     /// One shared check: the provider's exposed models (cached 120 s), or why not.
-    async fn readiness_check(
-        &self,
-        id: ProviderId,
-    ) -> std::result::Result<(Vec<RemoteModel>, String), CoreError> {
-        let r: Resolved = self.resolve(id.as_str()).await?;
-        let endpoint = r.config.endpoint();
-        let (models, _) = self.catalog(&r, false).await.map_err(|e| match e {
-            CoreError::Coded {
-                code,
-                message,
-                details,
-            } => {
-                let mut d = details.unwrap_or_else(|| json!({}));
-                d["endpoint"] = json!(endpoint);
-                CoreError::Coded {
-                    code,
-                    message,
-                    details: Some(d),
+    async fn readiness_check(&self, id: ProviderId) -> Check {
+        let r = match self.resolve(id.as_str()).await {
+            Ok(r) => r,
+            Err(e) => {
+                return Check {
+                    endpoint: None,
+                    models: Err(e),
                 }
             }
-            other => other,
-        })?;
-        Ok((exposed(r.config.selected_models(), models), endpoint))
+        };
+        let models = self
+            .catalog(&r, false)
+            .await
+            .map(|(models, _)| exposed(r.config.selected_models(), models));
+        Check {
+            endpoint: Some(r.config.endpoint(id)),
+            models,
+        }
     }
 
     /// Readiness of both tasks.
     pub async fn task_readiness(&self) -> Result<Readiness> {
-        self.migrate_legacy_google_key().await?;
         let (rows, routes) = self
             .db()
-            .call(|c| Ok((store::list_providers(c)?, store::get_routes(c)?)))
+            .call(|c| Ok((db::providers::list(c)?, db::routes::list(c)?)))
             .await?;
-        let resolved: Vec<(Task, Resolve)> = Task::ALL
-            .iter()
-            .map(|t| {
-                (
-                    *t,
-                    resolve(*t, routes.iter().find(|r| r.task == t.as_str()), &rows),
-                )
-            })
-            .collect();
-        let mut needed: Vec<ProviderId> = resolved
-            .iter()
-            .filter_map(|(_, r)| match r {
+        let route = |t: Task| routes.iter().find(|r| r.task == t.as_str());
+        let categorization = resolve(Task::Categorization, route(Task::Categorization), &rows);
+        let scoring = resolve(Task::Scoring, route(Task::Scoring), &rows);
+        let mut needed: Vec<ProviderId> = [&categorization, &scoring]
+            .into_iter()
+            .filter_map(|r| match r {
                 Resolve::Evaluate { id, .. } => Some(*id),
                 Resolve::Done(_) => None,
             })
@@ -311,28 +334,14 @@ impl Core {
         needed.dedup();
         let checks =
             futures::future::join_all(needed.iter().map(|id| self.readiness_check(*id))).await;
-        let checks: HashMap<ProviderId, _> = needed.into_iter().zip(checks).collect();
-        let mut out = resolved.into_iter().map(|(task, r)| match r {
+        let checks: HashMap<ProviderId, Check> = needed.into_iter().zip(checks).collect();
+        let finish = |task: Task, r: Resolve| match r {
             Resolve::Done(t) => t,
             Resolve::Evaluate { id, model } => evaluate(task, id, model, &checks[&id]),
-        });
-        let categorization = out.next().unwrap_or_else(unreachable_task);
-        let scoring = out.next().unwrap_or_else(unreachable_task);
+        };
         Ok(Readiness {
-            categorization,
-            scoring,
+            categorization: finish(Task::Categorization, categorization),
+            scoring: finish(Task::Scoring, scoring),
         })
     }
-}
-
-/// Never produced: `Task::ALL` has two entries. Kept total instead of panicking.
-fn unreachable_task() -> TaskReadiness {
-    not_ready(
-        None,
-        None,
-        ReasonCode::ModelUnconfigured,
-        "no model is selected.".into(),
-        FixAction::ChooseModel,
-        None,
-    )
 }

@@ -1,29 +1,42 @@
 //! Task routes (`categorization`, `scoring`), `use_separate_models` (one copy, in
 //! `user_preferences`) and per-task batch sizes. Reads never write.
 
-use crate::error::{CoreError, ErrorCode, Result};
-use crate::providers::config::{check_model_name, normalize_ollama_model};
-use crate::providers::{self, ProviderId};
-use crate::{store, Core};
+use crate::db::{self, routes::RouteRow};
+use crate::error::{CoreError, Result};
+use crate::providers::config::{check_model_name, normalize_ollama_model, ProviderConfig};
+use crate::providers::{printable, ProviderId};
+use crate::Core;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
 use specta::Type;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+/// The tasks a route serves. Wire and database names come from serde and strum.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Type,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Task {
     Categorization,
     Scoring,
 }
 
 impl Task {
-    pub const ALL: [Task; 2] = [Task::Categorization, Task::Scoring];
+    pub const ALL: &'static [Task] = <Task as strum::VariantArray>::VARIANTS;
 
+    /// The task as written in the database and on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Task::Categorization => "categorization",
-            Task::Scoring => "scoring",
-        }
+        self.into()
     }
 
     pub fn title(self) -> &'static str {
@@ -31,6 +44,22 @@ impl Task {
             Task::Categorization => "Categorization",
             Task::Scoring => "Scoring",
         }
+    }
+}
+
+/// The provider's default model for a task, when the route names none (providers.md
+/// §5): Ollama's per-task models, else the first exposed model.
+pub fn default_model(config: &ProviderConfig, task: Task) -> Option<String> {
+    match config {
+        ProviderConfig::Ollama(c) => match task {
+            Task::Categorization => c.categorization_model.clone(),
+            Task::Scoring if c.use_separate_models => c
+                .scoring_model
+                .clone()
+                .or_else(|| c.categorization_model.clone()),
+            Task::Scoring => c.categorization_model.clone(),
+        },
+        ProviderConfig::Keyed(c) => c.selected_models.first().cloned(),
     }
 }
 
@@ -87,33 +116,18 @@ fn double_option<'de, D: Deserializer<'de>>(
     Option::<i64>::deserialize(d).map(Some)
 }
 
-fn route_error(field: &str, msg: impl std::fmt::Display) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::InvalidRoute,
-        message: format!("{field}: {msg}"),
-        details: Some(json!({ "field": field })),
-    }
-}
-
-/// Parse `routes set` JSON text into the input type (errors name the field).
+/// Parse `routes set` JSON text into the input type (the message names the path).
 pub fn parse_routes_input(text: &str) -> Result<TaskRoutesInput> {
-    serde_json::from_str(text).map_err(|e| CoreError::Coded {
-        code: ErrorCode::InvalidRoute,
-        message: format!("routes: {e}"),
-        details: Some(json!({ "field": "routes" })),
-    })
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(CoreError::RoutesJson)
 }
 
-fn to_dto(rows: Vec<store::RouteRow>, use_separate_models: bool) -> TaskRoutes {
+fn to_dto(rows: Vec<RouteRow>, use_separate_models: bool) -> TaskRoutes {
     TaskRoutes {
         routes: rows
             .into_iter()
             .filter_map(|r| {
-                let task = match r.task.as_str() {
-                    "categorization" => Task::Categorization,
-                    "scoring" => Task::Scoring,
-                    _ => return None,
-                };
+                let task = r.task.parse::<Task>().ok()?;
                 Some(TaskRoute {
                     task,
                     provider: r.provider,
@@ -132,8 +146,8 @@ impl Core {
         self.db()
             .call(|c| {
                 Ok(to_dto(
-                    store::get_routes(c)?,
-                    store::get_use_separate_models(c)?,
+                    db::routes::list(c)?,
+                    db::preferences::use_separate_models(c)?,
                 ))
             })
             .await
@@ -144,16 +158,16 @@ impl Core {
         self.db()
             .call(move |c| {
                 let tx = c.transaction()?;
-                let current = store::get_routes(&tx)?;
+                let current = db::routes::list(&tx)?;
                 let separate = match input.use_separate_models {
                     Some(b) => b,
-                    None => store::get_use_separate_models(&tx)?,
+                    None => db::preferences::use_separate_models(&tx)?,
                 };
                 let cat = validate(&tx, Task::Categorization, &input.categorization, &current)?;
                 let scoring = match (&input.scoring, separate) {
                     (Some(s), true) => validate(&tx, Task::Scoring, s, &current)?,
                     (None, true) => {
-                        return Err(route_error(
+                        return Err(CoreError::invalid_route(
                             "scoring",
                             "required when use_separate_models is true",
                         ))
@@ -164,7 +178,7 @@ impl Core {
                             Some(s) => validate(&tx, Task::Scoring, s, &current)?.batch_size,
                             None => keep_batch(&current, Task::Scoring),
                         };
-                        store::RouteRow {
+                        RouteRow {
                             task: "scoring".into(),
                             provider: cat.provider.clone(),
                             model: cat.model.clone(),
@@ -172,10 +186,10 @@ impl Core {
                         }
                     }
                 };
-                store::upsert_route(&tx, &cat)?;
-                store::upsert_route(&tx, &scoring)?;
-                store::set_use_separate_models(&tx, separate)?;
-                let out = to_dto(store::get_routes(&tx)?, separate);
+                db::routes::upsert(&tx, &cat)?;
+                db::routes::upsert(&tx, &scoring)?;
+                db::preferences::set_use_separate_models(&tx, separate)?;
+                let out = to_dto(db::routes::list(&tx)?, separate);
                 tx.commit()?;
                 Ok(out)
             })
@@ -183,7 +197,7 @@ impl Core {
     }
 }
 
-fn keep_batch(current: &[store::RouteRow], task: Task) -> Option<i64> {
+fn keep_batch(current: &[RouteRow], task: Task) -> Option<i64> {
     current
         .iter()
         .find(|r| r.task == task.as_str())
@@ -194,18 +208,18 @@ fn validate(
     conn: &rusqlite::Connection,
     task: Task,
     r: &RouteInput,
-    current: &[store::RouteRow],
-) -> Result<store::RouteRow> {
+    current: &[RouteRow],
+) -> Result<RouteRow> {
     let t = task.as_str();
     let id = ProviderId::parse(&r.provider).map_err(|_| {
-        route_error(
-            &format!("{t}.provider"),
-            format!("unknown provider '{}'", providers::printable(&r.provider)),
+        CoreError::invalid_route(
+            format!("{t}.provider"),
+            format!("unknown provider '{}'", printable(&r.provider)),
         )
     })?;
-    if store::get_provider(conn, id.as_str())?.is_none() {
-        return Err(route_error(
-            &format!("{t}.provider"),
+    if db::providers::get(conn, id.as_str())?.is_none() {
+        return Err(CoreError::invalid_route(
+            format!("{t}.provider"),
             format!("{} is not configured", id.info().display_name),
         ));
     }
@@ -213,8 +227,8 @@ fn validate(
         None | Some("") => None,
         Some(m) => {
             let m = check_model_name(&format!("{t}.model"), m).map_err(|_| {
-                route_error(
-                    &format!("{t}.model"),
+                CoreError::invalid_route(
+                    format!("{t}.model"),
                     "must be a model name of 1 to 256 printable characters",
                 )
             })?;
@@ -230,13 +244,13 @@ fn validate(
         Some(None) => None,
         Some(Some(n)) if (1..=10).contains(&n) => Some(n),
         Some(Some(_)) => {
-            return Err(route_error(
-                &format!("{t}.batch_size"),
+            return Err(CoreError::invalid_route(
+                format!("{t}.batch_size"),
                 "must be an integer from 1 to 10",
             ))
         }
     };
-    Ok(store::RouteRow {
+    Ok(RouteRow {
         task: t.into(),
         provider: id.as_str().into(),
         model,

@@ -3,7 +3,7 @@
 //! where no keychain answers or with `CURATOR_SECRET_STORE=file`. A key never leaves
 //! this module except to the HTTP client: callers see `has_key` and the last four.
 
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Result, SecretStoreFailure};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::collections::BTreeMap;
@@ -15,11 +15,31 @@ const SERVICE: &str = "curator";
 pub const STORE_ENV: &str = "CURATOR_SECRET_STORE";
 
 /// Where keys live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Type,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum KeyStoreKind {
     Keychain,
     File,
+}
+
+impl KeyStoreKind {
+    /// The wire name (what serde writes, and what `CURATOR_SECRET_STORE` takes).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 pub struct Secrets {
@@ -28,11 +48,10 @@ pub struct Secrets {
     kind: OnceLock<KeyStoreKind>,
 }
 
-fn store_error(what: &str, e: impl std::fmt::Display) -> CoreError {
-    CoreError::Coded {
-        code: ErrorCode::SecretStore,
-        message: format!("secret store: {what}: {e}"),
-        details: None,
+fn keychain_error(what: &str, e: keyring::Error) -> CoreError {
+    CoreError::SecretStore {
+        what: what.to_string(),
+        source: SecretStoreFailure::Keychain(e),
     }
 }
 
@@ -71,9 +90,8 @@ impl Secrets {
     pub fn kind(&self) -> KeyStoreKind {
         *self
             .kind
-            .get_or_init(|| match std::env::var(STORE_ENV).as_deref() {
-                Ok("file") => KeyStoreKind::File,
-                Ok("keychain") => KeyStoreKind::Keychain,
+            .get_or_init(|| match std::env::var(STORE_ENV).map(|v| v.parse()) {
+                Ok(Ok(forced)) => forced,
                 _ => {
                     let probe = keyring::Entry::new(SERVICE, &self.user("probe"))
                         .and_then(|e| e.get_password());
@@ -94,11 +112,11 @@ impl Secrets {
             KeyStoreKind::File => Ok(self.read_file()?.remove(&self.user(provider))),
             KeyStoreKind::Keychain => {
                 let entry = keyring::Entry::new(SERVICE, &self.user(provider))
-                    .map_err(|e| store_error("keychain", e))?;
+                    .map_err(|e| keychain_error("keychain", e))?;
                 match entry.get_password() {
                     Ok(k) => Ok(Some(k)),
                     Err(keyring::Error::NoEntry) => Ok(None),
-                    Err(e) => Err(store_error("keychain read", e)),
+                    Err(e) => Err(keychain_error("keychain read", e)),
                 }
             }
         }
@@ -114,7 +132,7 @@ impl Secrets {
             }
             KeyStoreKind::Keychain => keyring::Entry::new(SERVICE, &self.user(provider))
                 .and_then(|e| e.set_password(key))
-                .map_err(|e| store_error("keychain write", e)),
+                .map_err(|e| keychain_error("keychain write", e)),
         }
     }
 
@@ -130,21 +148,28 @@ impl Secrets {
             }
             KeyStoreKind::Keychain => {
                 let entry = keyring::Entry::new(SERVICE, &self.user(provider))
-                    .map_err(|e| store_error("keychain", e))?;
+                    .map_err(|e| keychain_error("keychain", e))?;
                 match entry.delete_credential() {
                     Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                    Err(e) => Err(store_error("keychain delete", e)),
+                    Err(e) => Err(keychain_error("keychain delete", e)),
                 }
             }
+        }
+    }
+
+    fn file_error(&self, source: SecretStoreFailure) -> CoreError {
+        CoreError::SecretStore {
+            what: self.file.display().to_string(),
+            source,
         }
     }
 
     fn read_file(&self) -> Result<BTreeMap<String, String>> {
         match std::fs::read(&self.file) {
             Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|_| store_error(&self.file.display().to_string(), "not a key file")),
+                .map_err(|e| self.file_error(SecretStoreFailure::NotAKeyFile(e))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(store_error(&self.file.display().to_string(), e)),
+            Err(e) => Err(self.file_error(SecretStoreFailure::File(e))),
         }
     }
 
@@ -153,7 +178,7 @@ impl Secrets {
         let mut tmp = self.file.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
-        let fail = |e: std::io::Error| store_error(&self.file.display().to_string(), e);
+        let fail = |e: std::io::Error| self.file_error(SecretStoreFailure::File(e));
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]

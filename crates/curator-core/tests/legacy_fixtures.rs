@@ -6,7 +6,7 @@
 mod common;
 
 use common::{compare, env_for, fixtures, snapshot};
-use curator_core::legacy;
+use curator_core::upgrade;
 use rusqlite::Connection;
 use std::path::PathBuf;
 
@@ -20,7 +20,7 @@ fn every_fixture_upgrades_to_its_expected_contents() {
         let original = snapshot(&sqlite);
         let env = env_for(&expected, tmp.path());
         let report =
-            legacy::upgrade(&db, false, &env, |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
+            upgrade::upgrade(&db, false, &env, |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(report.changed, "{name}");
         assert_eq!(
             report.schema_version,
@@ -47,7 +47,7 @@ fn every_fixture_upgrades_to_its_expected_contents() {
         );
         // Second run: nothing changes, no backup.
         let before = snapshot(&db);
-        let again = legacy::upgrade(&db, false, &env, |_| {}).unwrap();
+        let again = upgrade::upgrade(&db, false, &env, |_| {}).unwrap();
         assert!(
             !again.changed && again.backup.is_none(),
             "{name}: {again:?}"
@@ -74,10 +74,10 @@ fn dry_run_reports_the_same_and_writes_nothing() {
         std::fs::copy(&sqlite, &db).unwrap();
         let bytes = std::fs::read(&db).unwrap();
         let env = env_for(&expected, tmp.path());
-        let dry = legacy::upgrade(&db, true, &env, |_| {}).unwrap();
+        let dry = upgrade::upgrade(&db, true, &env, |_| {}).unwrap();
         assert_eq!(std::fs::read(&db).unwrap(), bytes, "{name}");
         assert!(dry.backup.is_none());
-        let real = legacy::upgrade(&db, false, &env, |_| {}).unwrap();
+        let real = upgrade::upgrade(&db, false, &env, |_| {}).unwrap();
         assert_eq!(
             (dry.detected, dry.changed, dry.schema_version, dry.tables),
             (
@@ -101,7 +101,10 @@ fn needs_upgrade_names_the_shape_and_leaves_the_file_alone() {
         let err = curator_core::Core::open(&db).err().expect("must refuse");
         match err {
             curator_core::CoreError::NeedsUpgrade { shape, .. } => {
-                assert_eq!(shape, name.split('-').next().unwrap().to_uppercase())
+                assert_eq!(
+                    shape.as_str(),
+                    name.split('-').next().unwrap().to_uppercase()
+                )
             }
             other => panic!("{name}: {other}"),
         }
@@ -111,7 +114,7 @@ fn needs_upgrade_names_the_shape_and_leaves_the_file_alone() {
 
 #[test]
 fn progress_is_reported_through_to_done() {
-    use curator_core::legacy::{UpgradeProgress, UpgradeStage};
+    use curator_core::upgrade::{UpgradeProgress, UpgradeStage};
     let (name, sqlite, expected) = fixtures()
         .into_iter()
         .find(|f| f.0.starts_with("v7-schema-v2-separate"))
@@ -121,7 +124,7 @@ fn progress_is_reported_through_to_done() {
     std::fs::copy(&sqlite, &db).unwrap();
     let seen = std::sync::Mutex::new(Vec::<UpgradeProgress>::new());
     let env = env_for(&expected, tmp.path());
-    let report = legacy::upgrade(&db, false, &env, |p| seen.lock().unwrap().push(p)).unwrap();
+    let report = upgrade::upgrade(&db, false, &env, |p| seen.lock().unwrap().push(p)).unwrap();
     assert!(report.changed);
     curator_core::Core::open(&db).unwrap();
     let seen = seen.into_inner().unwrap();

@@ -1,7 +1,7 @@
 //! Random legacy data (unicode, NULLs, very long text, many rows, odd preference
 //! values) in a V7 database survives the upgrade unchanged.
 
-use curator_core::legacy::{self, UpgradeEnv};
+use curator_core::upgrade::{self, UpgradeEnv};
 use proptest::prelude::*;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection};
@@ -148,7 +148,7 @@ proptest! {
         let articles_before = rows(&c, &format!("SELECT {ARTICLE_COLS} FROM articles ORDER BY id"));
         drop(c);
         let env = UpgradeEnv { vars: Vec::new(), cwd: tmp.path().to_path_buf() };
-        let report = legacy::upgrade(&db, false, &env, |_| {}).unwrap();
+        let report = upgrade::upgrade(&db, false, &env, |_| {}).unwrap();
         prop_assert_eq!(report.detected.as_str(), "V7");
         let c = Connection::open(&db).unwrap();
         prop_assert_eq!(rows(&c, "SELECT * FROM feeds ORDER BY id"), feeds_before);

@@ -7,7 +7,7 @@
 mod common;
 
 use common::snapshot;
-use curator_core::legacy::{self, UpgradeEnv};
+use curator_core::upgrade::{self, UpgradeEnv};
 use rusqlite::{params, Connection};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -92,11 +92,11 @@ fn upgrade(db: &Path) {
         vars: Vec::new(),
         cwd: db.parent().unwrap().to_path_buf(),
     };
-    let r = legacy::upgrade(db, false, &env, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let r = upgrade::upgrade(db, false, &env, |_| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.detected, "V7");
     assert!(r.changed);
     let before = snapshot(db);
-    let again = legacy::upgrade(db, false, &env, |_| {}).unwrap();
+    let again = upgrade::upgrade(db, false, &env, |_| {}).unwrap();
     assert!(!again.changed, "a second run changes nothing");
     assert_eq!(snapshot(db), before);
 }

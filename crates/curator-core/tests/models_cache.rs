@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use curator_core::models::ListStatus;
+use curator_core::model_list::ListStatus;
 use curator_core::ErrorCode;
 use wiremock::matchers::any;
 use wiremock::{Mock, ResponseTemplate};

@@ -51,8 +51,9 @@ async fn saving_a_provider_config_never_touches_routes() {
     core.set_provider_enabled("google", false).await.unwrap();
     assert_eq!(core.get_task_routes().await.unwrap(), before);
     let item = core.get_provider_config("ollama").await.unwrap();
-    assert_eq!(item.config["base_url"], "http://localhost");
-    assert_eq!(item.config["port"], 9999);
+    let config = item.config.to_json();
+    assert_eq!(config["base_url"], "http://localhost");
+    assert_eq!(config["port"], 9999);
 }
 
 #[tokio::test]

@@ -83,11 +83,16 @@ async fn file_store_is_0600_and_no_key_leaks_anywhere() {
         }
     }
     let items = core.list_providers().await.unwrap();
-    let google = items.iter().find(|i| i.provider == "google").unwrap();
+    let google = items
+        .iter()
+        .find(|i| i.provider.as_str() == "google")
+        .unwrap();
     assert!(google.has_key);
     assert_eq!(google.key_last4.as_deref(), Some("0003"));
     assert_eq!(google.key_store, Some(KeyStoreKind::File));
-    assert!(!items.iter().any(|i| i.config.get("api_key").is_some()));
+    assert!(!items
+        .iter()
+        .any(|i| i.config.to_json().get("api_key").is_some()));
     // The keys are where they should be, with 0600.
     let keys_path = format!("{}.keys", db.display());
     let kf = std::fs::read(&keys_path).unwrap();
@@ -199,10 +204,10 @@ async fn legacy_google_key_moves_into_the_store() {
     let items = core.list_providers().await.unwrap();
     assert!(items[0].has_key);
     assert_eq!(
-        items[0].config["selected_models"],
+        items[0].config.to_json()["selected_models"],
         json!(["models/gemini-test-0"])
     );
-    assert!(items[0].config.get("api_key_encrypted").is_none());
+    assert!(items[0].config.to_json().get("api_key_encrypted").is_none());
     let s = fake("google").await;
     core.update_provider_config("google", config_for("google", &s.uri(), 2), None)
         .await
@@ -236,4 +241,28 @@ async fn legacy_google_key_without_keyfile_is_key_unreadable() {
         .message
         .unwrap()
         .contains("could not be read"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_key_keeps_config_and_routes() {
+    let (_d, db, core) = temp_core();
+    let s = fake("openai").await;
+    configure(&core, "openai", &s.uri(), 2).await;
+    let before = core.get_provider_config("openai").await.unwrap();
+    assert!(before.has_key);
+    let after = core.delete_provider_key("openai").await.unwrap();
+    assert!(!after.has_key);
+    assert_eq!(after.key_last4, None);
+    assert_eq!(after.config, before.config);
+    let kf = std::fs::read_to_string(format!("{}.keys", db.display())).unwrap_or_default();
+    assert!(
+        !kf.contains(key_of("openai")),
+        "the key is gone from the file store"
+    );
+    // A provider that is not configured is `provider_not_found`, and nothing changes.
+    let err = core.delete_provider_key("anthropic").await.unwrap_err();
+    assert_eq!(
+        curator_core::ApiError::from(err).code,
+        ErrorCode::ProviderNotFound
+    );
 }

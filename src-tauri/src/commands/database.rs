@@ -2,8 +2,9 @@
 //! with progress over a Channel).
 
 use crate::AppState;
-use curator_core::legacy::{UpgradeProgress, UpgradeReport};
+use curator_core::backups::{self, BackupFile};
 use curator_core::status::StatusInfo;
+use curator_core::upgrade::{UpgradeProgress, UpgradeReport};
 use curator_core::{ApiError, Core, CoreError};
 use std::path::PathBuf;
 use tauri::ipc::Channel;
@@ -14,7 +15,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| ApiError::from(CoreError::Join(e.to_string())))?
+        .map_err(|e| ApiError::from(CoreError::Join(e)))?
         .map_err(ApiError::from)
 }
 
@@ -48,12 +49,21 @@ pub async fn upgrade_database(
 ) -> Result<UpgradeReport, ApiError> {
     let path = state.path()?;
     let target = path.clone();
+    let options = state.options().clone();
     let (report, core) = blocking(move || {
-        Core::upgrade_and_open(&target, |p| {
+        Core::upgrade_and_open(&target, options, |p| {
             let _ = on_progress.send(p);
         })
     })
     .await?;
     state.install(path, core);
     Ok(report)
+}
+
+/// The backup copies beside the current database (name, size, time), newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_backups(state: State<'_, AppState>) -> Result<Vec<BackupFile>, ApiError> {
+    let path = state.path()?;
+    blocking(move || backups::list(&path)).await
 }

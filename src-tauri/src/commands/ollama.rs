@@ -1,7 +1,7 @@
 //! Ollama's own operations: health, installed and running models, pull, delete.
 
 use crate::AppState;
-use curator_core::ollama_ops::{OllamaDeleted, OllamaHealth, OllamaModel};
+use curator_core::providers::ollama::{OllamaDeleted, OllamaHealth, OllamaModel};
 use curator_core::providers::ollama::{PullOutcome, PullProgress, RunningModel};
 use curator_core::ApiError;
 use tauri::ipc::Channel;

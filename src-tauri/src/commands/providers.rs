@@ -1,17 +1,22 @@
 //! Provider commands: configure, test, enable/disable, disconnect, catalogs.
 
 use crate::AppState;
-use curator_core::provider_admin::*;
+use curator_core::providers::admin::{ConnectionTest, ProviderItem, ProviderRemoved};
+use curator_core::providers::catalog::CatalogModel;
+use curator_core::providers::config::ProviderConfigInput;
+use curator_core::providers::endpoint::{self, ProviderEndpoint};
+use curator_core::providers::ProviderId;
 use curator_core::providers::{provider_kinds as kinds, ProviderKind};
 use curator_core::secrets::KeyStoreKind;
 use curator_core::ApiError;
 use serde_json::Value;
 use tauri::State;
 
-/// A provider's config as JSON; the core validates it field by field.
+/// A provider's config as the user gives it (fields with defaults may be omitted); the
+/// core reads it by the provider's id and validates it field by field.
 #[derive(serde::Deserialize, specta::Type)]
 #[serde(transparent)]
-pub struct ConfigJson(#[specta(type = specta_typescript::Unknown)] pub Value);
+pub struct ConfigJson(#[specta(type = ProviderConfigInput)] pub Value);
 
 /// The five providers Curator knows, in registry order, with their facts.
 #[tauri::command]
@@ -64,6 +69,16 @@ pub async fn set_provider_enabled(
         .await?)
 }
 
+/// Remove only the provider's API key; config and routes stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_provider_key(
+    state: State<'_, AppState>,
+    provider: String,
+) -> Result<ProviderItem, ApiError> {
+    Ok(state.core()?.delete_provider_key(&provider).await?)
+}
+
 /// Disconnect: config, key and every route that used the provider, in one transaction.
 #[tauri::command]
 #[specta::specta]
@@ -113,4 +128,15 @@ pub async fn list_provider_catalog(
 #[specta::specta]
 pub async fn key_store(state: State<'_, AppState>) -> Result<KeyStoreKind, ApiError> {
     Ok(state.core()?.key_store().await?)
+}
+
+/// Where a provider's requests would go for `base_url` (null: the default), and the
+/// exact URL that listing its models requests; the same rule the client uses.
+#[tauri::command]
+#[specta::specta]
+pub fn provider_endpoint(
+    provider: ProviderId,
+    base_url: Option<String>,
+) -> Result<ProviderEndpoint, ApiError> {
+    Ok(endpoint::preview(provider, base_url.as_deref())?)
 }

@@ -1,7 +1,7 @@
 //! Task routes, readiness and the aggregated model list.
 
 use crate::AppState;
-use curator_core::models::ModelsResponse;
+use curator_core::model_list::ModelsResponse;
 use curator_core::readiness::Readiness;
 use curator_core::routes::{TaskRoutes, TaskRoutesInput};
 use curator_core::ApiError;

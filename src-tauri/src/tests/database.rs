@@ -1,8 +1,7 @@
 //! The window's database flow through the mock runtime: open an existing database of
 //! the earlier reader, see what the upgrade would do, upgrade with progress, use it.
 
-use super::{app_with, invoke};
-use crate::AppState;
+use super::{app_with, invoke, state_at};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -17,9 +16,8 @@ fn legacy_copy(dir: &std::path::Path) -> PathBuf {
 
 #[test]
 fn open_existing_legacy_database_then_upgrade_it() {
-    std::env::set_var("CURATOR_SECRET_STORE", "file");
     let dir = tempfile::tempdir().unwrap();
-    let h = app_with(AppState::open(Some(dir.path().join("curator.db"))));
+    let h = app_with(state_at(dir.path().join("curator.db")));
     let legacy = legacy_copy(dir.path());
     let before = std::fs::read(&legacy).unwrap();
 
@@ -67,7 +65,7 @@ fn open_existing_legacy_database_then_upgrade_it() {
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let h = app_with(AppState::open(Some(dir.path().join("curator.db"))));
+    let h = app_with(state_at(dir.path().join("curator.db")));
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "plain text, certainly not SQLite").unwrap();
     let err = invoke(&h, "open_database", json!({"path": notes})).unwrap_err();
@@ -82,7 +80,7 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
         json!({"onProgress": "__CHANNEL__:8"}),
     )
     .unwrap_err();
-    assert_ne!(err["code"], serde_json::Value::Null);
+    assert_eq!(err["code"], "db_foreign", "{err}");
     assert_eq!(
         std::fs::read_to_string(&notes).unwrap(),
         "plain text, certainly not SQLite"

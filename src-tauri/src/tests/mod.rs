@@ -9,6 +9,20 @@ mod database;
 mod parity;
 mod providers;
 
+/// Core options for tests: keys in the file store beside the database (no keychain,
+/// no environment variable shared between parallel tests).
+pub(crate) fn test_options() -> curator_core::CoreOptions {
+    curator_core::CoreOptions {
+        secret_store: Some(curator_core::secrets::KeyStoreKind::File),
+        ..Default::default()
+    }
+}
+
+/// The app state on the database at `db`, with `test_options`.
+pub(crate) fn state_at(db: std::path::PathBuf) -> AppState {
+    AppState::open(Ok(db), test_options())
+}
+
 /// A mock-runtime app with its one webview, which every `invoke` goes through.
 pub(crate) struct Harness {
     _app: tauri::App<tauri::test::MockRuntime>,
@@ -52,7 +66,7 @@ pub(crate) fn invoke(
 fn app_status_returns_the_database_facts() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("curator.db");
-    let app = app_with(AppState::open(Some(db.clone())));
+    let app = app_with(state_at(db.clone()));
     let v = invoke(&app, "app_status", serde_json::json!({})).expect("command succeeds");
     assert_eq!(v["db_path"], db.display().to_string());
     assert_eq!(
@@ -66,7 +80,7 @@ fn app_status_returns_the_database_facts() {
 fn app_status_error_crosses_ipc_as_code_and_message() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("no-such-dir").join("curator.db");
-    let app = app_with(AppState::open(Some(db.clone())));
+    let app = app_with(state_at(db.clone()));
     let err = invoke(&app, "app_status", serde_json::json!({})).expect_err("command fails");
     assert_eq!(err["code"], "db_open");
     assert!(

@@ -1,7 +1,6 @@
 //! Each CLI subcommand's `--json` and the matching Tauri command print the same JSON.
 
-use super::{app_with, invoke};
-use crate::AppState;
+use super::{app_with, invoke, state_at};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,7 +44,6 @@ fn cli(bin: &Path, db: &Path, args: &[&str]) -> Value {
 
 #[test]
 fn cli_and_commands_return_the_same_json() {
-    std::env::set_var("CURATOR_SECRET_STORE", "file");
     let bin = curator_bin();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
@@ -71,7 +69,7 @@ fn cli_and_commands_return_the_same_json() {
         ],
     );
 
-    let app = app_with(AppState::open(Some(db.clone())));
+    let app = app_with(state_at(db.clone()));
     let pairs: [(&[&str], &str, Value); 6] = [
         (&["providers", "list"], "list_providers", json!({})),
         (&["routes", "get"], "get_task_routes", json!({})),

@@ -1,14 +1,12 @@
 //! Provider, route and readiness commands through the mock runtime: argument names,
 //! result shapes and `ApiError` JSON.
 
-use super::{app_with, invoke};
-use crate::AppState;
+use super::{app_with, invoke, state_at};
 use serde_json::json;
 
 fn fresh() -> (tempfile::TempDir, super::Harness) {
-    std::env::set_var("CURATOR_SECRET_STORE", "file");
     let dir = tempfile::tempdir().unwrap();
-    let app = app_with(AppState::open(Some(dir.path().join("c.db"))));
+    let app = app_with(state_at(dir.path().join("c.db")));
     (dir, app)
 }
 

@@ -5,6 +5,8 @@
  */
 export const keys = {
   status: ["status"] as const,
+  /** What the legacy upgrade of the open database would do (nothing written). */
+  upgradePlan: ["upgrade-plan"] as const,
   backups: ["backups"] as const,
   providerKinds: ["provider-kinds"] as const,
   providers: ["providers"] as const,
@@ -14,6 +16,8 @@ export const keys = {
   healthAll: ["health"] as const,
   catalog: (provider: string) => ["catalog", provider] as const,
   catalogAll: ["catalog"] as const,
+  /** Where a provider's requests go for a base URL (the live preview under "Base URL"). */
+  endpoint: (provider: string, baseUrl: string | null) => ["provider-endpoint", provider, baseUrl] as const,
   routes: ["routes"] as const,
   readiness: ["readiness"] as const,
   models: ["models"] as const,
@@ -54,6 +58,9 @@ export const invalidates = {
   /** A test re-checks reachability; readiness follows health. */
   testProvider: (p: string): Key[] => [keys.health(p), keys.readiness],
   updateTaskRoutes: (): Key[] => [keys.routes, keys.readiness],
+  /** `list_models(true)` refetches every catalog; its answer replaces `keys.models`
+   * directly, and readiness reads the same lists. */
+  refreshModels: (): Key[] => [keys.readiness],
   ollamaPull: (): Key[] => [keys.ollamaModels, keys.models, keys.readiness, keys.catalog("ollama")],
   ollamaDelete: (): Key[] => [keys.ollamaModels, keys.ollamaPs, keys.models, keys.readiness, keys.catalog("ollama")],
   openDatabase: (): Key[] => [[]],

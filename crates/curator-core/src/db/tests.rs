@@ -1,10 +1,16 @@
 use super::*;
 
+fn foreign(_: &Connection, path: &Path) -> CoreError {
+    CoreError::DbForeign {
+        path: path.to_path_buf(),
+    }
+}
+
 #[test]
 fn fresh_database_is_created_and_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("curator.db");
-    let db = Db::open(&path).unwrap();
+    let db = Db::open(&path, foreign).unwrap();
     assert!(path.exists());
     let (version, journal, fk): (i64, String, i64) = db
         .call_blocking(|c| {
@@ -25,8 +31,8 @@ fn fresh_database_is_created_and_migrated() {
 fn reopening_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
-    drop(Db::open(&path).unwrap());
-    let db = Db::open(&path).unwrap();
+    drop(Db::open(&path, foreign).unwrap());
+    let db = Db::open(&path, foreign).unwrap();
     let rows: i64 = db
         .call_blocking(|c| {
             Ok(
@@ -43,7 +49,7 @@ fn reopening_changes_nothing() {
 fn missing_directory_is_refused_and_nothing_is_created() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nope").join("c.db");
-    let err = Db::open(&path).err().unwrap();
+    let err = Db::open(&path, foreign).err().unwrap();
     assert!(matches!(err, CoreError::DbOpen { .. }), "{err}");
     assert!(err.to_string().contains("does not exist"), "{err}");
     assert!(!dir.path().join("nope").exists());
@@ -59,7 +65,7 @@ fn non_sqlite_file_is_refused_untouched() {
     )
     .unwrap();
     let before = std::fs::read(&path).unwrap();
-    let err = Db::open(&path).err().unwrap();
+    let err = Db::open(&path, foreign).err().unwrap();
     assert!(err.to_string().contains("not a SQLite database"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert!(!dir.path().join("notes.db-wal").exists());
@@ -68,14 +74,21 @@ fn non_sqlite_file_is_refused_untouched() {
 #[test]
 fn directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Db::open(dir.path()).err().unwrap();
+    let err = Db::open(dir.path(), foreign).err().unwrap();
     assert!(err.to_string().contains("is a directory"), "{err}");
 }
 
-#[tokio::test]
+/// On a current-thread runtime the test body runs on this thread; work run inline
+/// would see the same thread, work on the blocking pool sees another.
+#[tokio::test(flavor = "current_thread")]
 async fn call_runs_off_the_async_workers() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("c.db")).unwrap();
-    let v = db.call(|c| Ok(schema_version(c)?)).await.unwrap();
+    let db = Db::open(&dir.path().join("c.db"), foreign).unwrap();
+    let caller = std::thread::current().id();
+    let (v, worker) = db
+        .call(|c| Ok((schema_version(c)?, std::thread::current().id())))
+        .await
+        .unwrap();
     assert_eq!(v, latest_known_version());
+    assert_ne!(worker, caller, "the SQLite call ran on the async thread");
 }

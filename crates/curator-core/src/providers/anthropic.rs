@@ -3,7 +3,7 @@
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::Result;
 use async_trait::async_trait;
-use serde_json::Value;
+use serde::Deserialize;
 
 pub struct Anthropic {
     pub conn: Conn,
@@ -12,23 +12,52 @@ pub struct Anthropic {
 /// Upper bound on pages followed, so a server that always says `has_more` ends.
 const MAX_PAGES: usize = 100;
 
-fn parse_model(conn: &Conn, m: &Value) -> Result<RemoteModel> {
-    let id = m
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| conn.bad_shape("a model without `id`"))?;
-    Ok(RemoteModel {
-        name: id.to_string(),
-        display_name: m
-            .get("display_name")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        context_length: m.get("max_input_tokens").and_then(Value::as_u64),
-        structured_output: m
-            .pointer("/capabilities/structured_outputs/supported")
-            .and_then(Value::as_bool),
-        ..Default::default()
-    })
+/// One page of `GET /v1/models`.
+#[derive(Deserialize)]
+struct Page {
+    data: Vec<Model>,
+    #[serde(default)]
+    has_more: bool,
+    #[serde(default)]
+    last_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Model {
+    id: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    max_input_tokens: Option<u64>,
+    #[serde(default)]
+    capabilities: Option<Capabilities>,
+}
+
+#[derive(Deserialize)]
+struct Capabilities {
+    #[serde(default)]
+    structured_outputs: Option<Supported>,
+}
+
+#[derive(Deserialize)]
+struct Supported {
+    #[serde(default)]
+    supported: Option<bool>,
+}
+
+impl From<Model> for RemoteModel {
+    fn from(m: Model) -> Self {
+        RemoteModel {
+            name: m.id,
+            display_name: m.display_name,
+            context_length: m.max_input_tokens,
+            structured_output: m
+                .capabilities
+                .and_then(|c| c.structured_outputs)
+                .and_then(|s| s.supported),
+            ..Default::default()
+        }
+    }
 }
 
 #[async_trait]
@@ -38,13 +67,9 @@ impl Provider for Anthropic {
     }
 
     async fn health(&self) -> Result<Health> {
-        let v = self
-            .conn
-            .get_json("v1/models", &[("limit", "1".into())])
+        self.conn
+            .get::<Page>("v1/models", &[("limit", "1".into())])
             .await?;
-        if v.get("data").and_then(Value::as_array).is_none() {
-            return Err(self.conn.bad_shape("no `data` list"));
-        }
         Ok(Health { version: None })
     }
 
@@ -56,17 +81,9 @@ impl Provider for Anthropic {
             if let Some(a) = &after {
                 q.push(("after_id", a.clone()));
             }
-            let v = self.conn.get_json("v1/models", &q).await?;
-            let data = v
-                .get("data")
-                .and_then(Value::as_array)
-                .ok_or_else(|| self.conn.bad_shape("no `data` list"))?;
-            for m in data {
-                out.push(parse_model(&self.conn, m)?);
-            }
-            let more = v.get("has_more").and_then(Value::as_bool).unwrap_or(false);
-            let last = v.get("last_id").and_then(Value::as_str).map(str::to_string);
-            match (more, last) {
+            let page: Page = self.conn.get("v1/models", &q).await?;
+            out.extend(page.data.into_iter().map(RemoteModel::from));
+            match (page.has_more, page.last_id) {
                 (true, Some(l)) if after.as_deref() != Some(l.as_str()) => after = Some(l),
                 (true, _) => return Err(self.conn.bad_shape("`has_more` without a new `last_id`")),
                 (false, _) => return Ok(out),

@@ -4,7 +4,7 @@
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::Result;
 use async_trait::async_trait;
-use serde_json::Value;
+use serde::Deserialize;
 
 pub struct Gemini {
     pub conn: Conn,
@@ -12,29 +12,44 @@ pub struct Gemini {
 
 const MAX_PAGES: usize = 100;
 
-fn parse_model(conn: &Conn, m: &Value) -> Result<Option<RemoteModel>> {
-    let name = m
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| conn.bad_shape("a model without `name`"))?;
-    let generates = m
-        .get("supportedGenerationMethods")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|x| x == "generateContent"));
-    if !generates {
-        return Ok(None);
+/// One page of `GET /models`; an empty page may omit `models`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    #[serde(default)]
+    models: Vec<Model>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Model {
+    name: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    input_token_limit: Option<u64>,
+    #[serde(default)]
+    supported_generation_methods: Vec<String>,
+}
+
+impl Model {
+    /// The model, when it supports `generateContent`.
+    fn usable(self) -> Option<RemoteModel> {
+        let generates = self
+            .supported_generation_methods
+            .iter()
+            .any(|m| m == "generateContent");
+        generates.then(|| RemoteModel {
+            name: self.name,
+            display_name: self.display_name,
+            context_length: self.input_token_limit,
+            // Every generateContent model takes responseMimeType + schema.
+            structured_output: Some(true),
+            ..Default::default()
+        })
     }
-    Ok(Some(RemoteModel {
-        name: name.to_string(),
-        display_name: m
-            .get("displayName")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        context_length: m.get("inputTokenLimit").and_then(Value::as_u64),
-        // Every generateContent model takes responseMimeType + schema.
-        structured_output: Some(true),
-        ..Default::default()
-    }))
 }
 
 #[async_trait]
@@ -44,13 +59,9 @@ impl Provider for Gemini {
     }
 
     async fn health(&self) -> Result<Health> {
-        let v = self
-            .conn
-            .get_json("models", &[("pageSize", "1".into())])
+        self.conn
+            .get::<Page>("models", &[("pageSize", "1".into())])
             .await?;
-        if v.get("models").is_some_and(|m| !m.is_array()) {
-            return Err(self.conn.bad_shape("`models` is not a list"));
-        }
         Ok(Health { version: None })
     }
 
@@ -62,26 +73,14 @@ impl Provider for Gemini {
             if let Some(t) = &token {
                 q.push(("pageToken", t.clone()));
             }
-            let v = self.conn.get_json("models", &q).await?;
-            // An empty page may omit `models`.
-            let models = match v.get("models") {
-                None => Vec::new(),
-                Some(Value::Array(a)) => a.clone(),
-                Some(_) => return Err(self.conn.bad_shape("`models` is not a list")),
-            };
-            for m in &models {
-                if let Some(rm) = parse_model(&self.conn, m)? {
-                    out.push(rm);
-                }
-            }
-            match v.get("nextPageToken").and_then(Value::as_str) {
-                Some(t) if !t.is_empty() && token.as_deref() != Some(t) => {
-                    token = Some(t.to_string())
-                }
-                Some(t) if !t.is_empty() => {
+            let page: Page = self.conn.get("models", &q).await?;
+            out.extend(page.models.into_iter().filter_map(Model::usable));
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) if token.as_deref() == Some(t.as_str()) => {
                     return Err(self.conn.bad_shape("repeated nextPageToken"))
                 }
-                _ => return Ok(out),
+                Some(t) => token = Some(t),
+                None => return Ok(out),
             }
         }
         Err(self.conn.bad_shape("too many pages"))

@@ -1,12 +1,14 @@
 //! The one HTTP client, the one retry policy and the mapping from HTTP failures to
-//! Curator's error codes, shared by every provider.
+//! Curator's errors, shared by every provider. Replies are read into serde types; a
+//! reply of the wrong shape names the field that failed.
 
 use super::{Auth, ProviderId};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::{CoreError, Failure, ProviderError, Result};
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use serde_json::{json, Value};
-use std::time::Duration;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
 
 /// Retry policy for transient provider failures (429 with `Retry-After`, 408, 5xx, 529).
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +45,7 @@ impl Http {
             .connect_timeout(Duration::from_secs(5))
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| CoreError::coded(ErrorCode::Internal, format!("HTTP client: {e}")))?;
+            .map_err(CoreError::HttpClient)?;
         Ok(Self { client, retry })
     }
 
@@ -52,7 +54,8 @@ impl Http {
     }
 }
 
-/// Everything needed to call one provider.
+/// Everything needed for one operation against one provider. The operation's deadline
+/// is counted from when the connection is made (`Conn::new`).
 #[derive(Clone)]
 pub struct Conn {
     pub http: Http,
@@ -61,25 +64,107 @@ pub struct Conn {
     pub base_url: String,
     pub api_key: Option<String>,
     pub timeout: Duration,
+    deadline: Instant,
 }
 
 /// A failure plus what the retry loop needs to know about it.
 struct Fail {
-    err: CoreError,
+    err: ProviderError,
     retryable: bool,
-    retry_after: Option<Duration>,
+}
+
+/// The error text a provider puts in its error bodies, in any documented shape:
+/// `{"error": {"message": …}}`, `{"error": "…"}` or `{"detail": "…"}`.
+#[derive(Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default)]
+    error: Option<ErrorField>,
+    #[serde(default)]
+    detail: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum ErrorField {
+    Text(String),
+    Object {
+        #[serde(default)]
+        message: Option<String>,
+        #[serde(default)]
+        code: Option<serde_json::Value>,
+    },
+    Other(serde_json::Value),
+}
+
+impl ErrorBody {
+    /// The provider's text, bounded and printable.
+    pub(crate) fn message(&self) -> Option<String> {
+        let m = match (&self.error, &self.detail) {
+            (
+                Some(ErrorField::Object {
+                    message: Some(m), ..
+                }),
+                _,
+            ) => m.as_str(),
+            (Some(ErrorField::Text(t)), _) => t.as_str(),
+            (_, Some(serde_json::Value::String(d))) => d.as_str(),
+            _ => return None,
+        };
+        let mut m: String = m.chars().filter(|c| !c.is_control()).take(300).collect();
+        if m.is_empty() {
+            m.push('?');
+        }
+        Some(m)
+    }
+
+    /// Whether the body holds an error object at all (`"error": null` does not).
+    pub(crate) fn has_error(&self) -> bool {
+        !matches!(
+            self.error,
+            None | Some(ErrorField::Other(serde_json::Value::Null))
+        )
+    }
+
+    /// The numeric `error.code`, when there is one.
+    pub(crate) fn inner_code(&self) -> Option<u64> {
+        match &self.error {
+            Some(ErrorField::Object {
+                code: Some(serde_json::Value::Number(n)),
+                ..
+            }) => n.as_u64(),
+            _ => None,
+        }
+    }
 }
 
 impl Conn {
+    pub fn new(
+        http: Http,
+        provider: ProviderId,
+        base_url: String,
+        api_key: Option<String>,
+        timeout: Duration,
+    ) -> Self {
+        Self {
+            http,
+            provider,
+            base_url,
+            api_key,
+            timeout,
+            deadline: Instant::now() + timeout,
+        }
+    }
+
+    /// When the operation this connection serves must be over.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
     pub fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
             return path.to_string();
         }
         format!("{}/{}", self.base_url, path.trim_start_matches('/'))
-    }
-
-    fn name(&self) -> &'static str {
-        self.provider.info().display_name
     }
 
     fn request(&self, method: Method, url: &str) -> RequestBuilder {
@@ -98,22 +183,28 @@ impl Conn {
         rb
     }
 
-    /// Send with the shared retry policy; returns a successful (2xx) response.
-    pub async fn send(
+    /// Send with the shared retry policy; returns a successful (2xx) response. A
+    /// `Retry-After` that does not fit before the deadline is not waited for: the
+    /// failure (`rate_limited`, with the retry-after in its details) comes back at once.
+    pub async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
-        body: Option<&Value>,
+        body: Option<&B>,
     ) -> Result<Response> {
         let url = self.url(path);
         let policy = self.http.retry;
+        let deadline = self.deadline;
         let attempt = || async {
             let mut rb = self.request(method.clone(), &url).query(query);
             if let Some(b) = body {
                 rb = rb.json(b);
             }
-            let resp = rb.send().await.map_err(|e| self.transport_fail(&e))?;
+            let resp = rb.send().await.map_err(|e| Fail {
+                err: self.transport_error(e),
+                retryable: false,
+            })?;
             if resp.status().is_success() {
                 Ok(resp)
             } else {
@@ -130,23 +221,24 @@ impl Conn {
             )
             .when(|f: &Fail| f.retryable)
             // `d` is None once the retries are used up: never extend past that.
-            .adjust(move |f: &Fail, d| match (d, f.retry_after) {
+            .adjust(move |f: &Fail, d| match (d, f.err.retry_after) {
                 (None, _) => None,
                 (Some(_), Some(ra)) if ra > policy.max_retry_after => None,
+                (Some(_), Some(ra)) if Instant::now() + ra >= deadline => None,
                 (Some(_), Some(ra)) => Some(ra),
                 (Some(d), None) => Some(d),
             })
             .await
-            .map_err(|f| f.err)
+            .map_err(|f| f.err.into())
     }
 
     /// Start a streamed request: no retry, and the timeout bounds only the wait for
     /// the response head (the body may take as long as it takes).
-    pub async fn http_stream_request(
+    pub async fn stream<B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,
-        body: &Value,
+        body: &B,
     ) -> Result<Response> {
         let info = self.provider.info();
         let mut rb = self.http.client.request(method, self.url(path)).json(body);
@@ -154,68 +246,65 @@ impl Conn {
             rb = rb.header(*k, *v);
         }
         let resp = match tokio::time::timeout(self.timeout, rb.send()).await {
-            Err(_) => {
-                return Err(self.error(
-                    ErrorCode::Timeout,
-                    format!(
-                        "{} did not answer within {} s",
-                        self.name(),
-                        self.timeout.as_secs()
-                    ),
-                    json!({}),
-                ))
-            }
-            Ok(r) => r.map_err(|e| self.transport_fail(&e).err)?,
+            Err(_) => return Err(self.fail(Failure::Timeout(self.timeout)).into()),
+            Ok(r) => r.map_err(|e| self.transport_error(e))?,
         };
         if resp.status().is_success() {
             Ok(resp)
         } else {
-            Err(self.status_fail(resp).await.err)
+            Err(self.status_fail(resp).await.err.into())
         }
     }
 
-    /// GET a JSON body (with the shared retry policy and error mapping).
-    pub async fn get_json(&self, path: &str, query: &[(&str, String)]) -> Result<Value> {
-        let resp = self.send(Method::GET, path, query, None).await?;
-        self.json_body(resp).await
+    /// GET a JSON body of type `T` (with the shared retry policy and error mapping).
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
+        let resp = self.send::<()>(Method::GET, path, query, None).await?;
+        let bytes = self.body(resp).await?;
+        self.parse(&bytes)
     }
 
-    pub async fn json_body(&self, resp: Response) -> Result<Value> {
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| self.transport_fail(&e).err)?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            self.error(
-                ErrorCode::BadResponse,
-                format!(
-                    "{} sent a body that is not JSON ({e}); is base_url right?",
-                    self.name()
-                ),
-                json!({}),
-            )
+    /// The whole body of a response.
+    pub async fn body(&self, resp: Response) -> Result<Vec<u8>> {
+        match resp.bytes().await {
+            Ok(b) => Ok(b.to_vec()),
+            Err(e) => Err(self.fail(Failure::UnreadableBody(e)).into()),
+        }
+    }
+
+    /// Read a body into `T`; a body of the wrong shape names the field that failed.
+    pub fn parse<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let failure = if inner.is_data() {
+                Failure::BadShape {
+                    what: self.scrub(&format!("{path}: {inner}")),
+                    source: Some(inner),
+                }
+            } else {
+                Failure::NotJson(inner)
+            };
+            self.fail(failure).into()
         })
     }
 
-    /// An error about this provider, with the key scrubbed from the message.
-    pub fn error(&self, code: ErrorCode, message: String, mut details: Value) -> CoreError {
-        if let Some(obj) = details.as_object_mut() {
-            obj.insert("provider".into(), json!(self.provider.as_str()));
-        }
-        CoreError::Coded {
-            code,
-            message: self.scrub(&message),
-            details: Some(details),
-        }
+    /// A failure of this provider.
+    pub fn fail(&self, failure: Failure) -> ProviderError {
+        ProviderError::new(self.provider, failure)
     }
 
-    /// A body that does not have the shape the provider documents.
+    /// A body that parsed but breaks a rule the provider documents.
     pub fn bad_shape(&self, what: &str) -> CoreError {
-        self.error(
-            ErrorCode::BadResponse,
-            format!("{} answered with an unexpected body: {what}", self.name()),
-            json!({}),
-        )
+        self.fail(Failure::BadShape {
+            what: what.to_string(),
+            source: None,
+        })
+        .into()
     }
 
     fn scrub(&self, s: &str) -> String {
@@ -225,33 +314,18 @@ impl Conn {
         }
     }
 
-    fn transport_fail(&self, e: &reqwest::Error) -> Fail {
-        let (code, what) = if e.is_timeout() {
-            (
-                ErrorCode::Timeout,
-                format!("did not answer within {} s", self.timeout.as_secs()),
-            )
-        } else if e.is_connect() {
-            (
-                ErrorCode::Unreachable,
-                format!("cannot be reached at {}", self.base_url),
-            )
+    fn transport_error(&self, e: reqwest::Error) -> ProviderError {
+        let failure = if e.is_timeout() {
+            Failure::Timeout(self.timeout)
         } else if e.is_decode() || e.is_body() {
-            (
-                ErrorCode::BadResponse,
-                "sent a body that could not be read".to_string(),
-            )
+            Failure::UnreadableBody(e)
         } else {
-            (
-                ErrorCode::Unreachable,
-                format!("cannot be reached at {}", self.base_url),
-            )
+            Failure::Unreachable {
+                base_url: self.base_url.clone(),
+                source: Some(e),
+            }
         };
-        Fail {
-            err: self.error(code, format!("{} {what}", self.name()), json!({})),
-            retryable: false,
-            retry_after: None,
-        }
+        self.fail(failure)
     }
 
     async fn status_fail(&self, resp: Response) -> Fail {
@@ -263,13 +337,14 @@ impl Conn {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         let body = resp.text().await.unwrap_or_default();
-        let parsed: Option<Value> = serde_json::from_str(&body).ok();
-        let provider_msg = parsed.as_ref().and_then(error_message);
+        let text = serde_json::from_str::<ErrorBody>(&body)
+            .ok()
+            .and_then(|b| b.message());
         let s = status.as_u16();
-        let mut code = code_for_status(status);
+        let mut failure = self.failure_for_status(status);
         // Gemini answers an invalid key with 400 API_KEY_INVALID.
         if s == 400 && body.contains("API_KEY_INVALID") {
-            code = ErrorCode::AuthFailed;
+            failure = Failure::AuthFailed;
         }
         let quota = body.contains("insufficient_quota");
         let retryable = match s {
@@ -277,58 +352,23 @@ impl Conn {
             408 | 500 | 502 | 503 | 504 | 529 => true,
             _ => false,
         };
-        let what = match code {
-            ErrorCode::AuthFailed => "rejected the API key".to_string(),
-            ErrorCode::NotFound => format!(
-                "answered 404 Not Found at {}; is base_url right?",
-                self.base_url
-            ),
-            ErrorCode::RateLimited => "is rate limiting requests".to_string(),
-            ErrorCode::Overloaded => "is overloaded".to_string(),
-            ErrorCode::ServerError => "had a server error".to_string(),
-            ErrorCode::Timeout => "timed out (408)".to_string(),
-            _ => format!("refused the request ({s})"),
-        };
-        let mut message = format!("{} {what}", self.name());
-        if let Some(m) = provider_msg {
-            message.push_str(": ");
-            message.push_str(&m);
-        }
-        let mut details = json!({ "status": s });
-        if let Some(ra) = retry_after {
-            details["retry_after_s"] = json!(ra.as_secs());
-        }
-        Fail {
-            err: self.error(code, message, details),
-            retryable,
-            retry_after,
-        }
+        let mut err = self.fail(failure);
+        err.status = Some(s);
+        err.retry_after = retry_after;
+        err.text = text.map(|t| self.scrub(&t));
+        Fail { err, retryable }
     }
-}
 
-/// The code an HTTP status stands for.
-pub fn code_for_status(status: StatusCode) -> ErrorCode {
-    match status.as_u16() {
-        401 | 403 => ErrorCode::AuthFailed,
-        404 => ErrorCode::NotFound,
-        408 => ErrorCode::Timeout,
-        429 => ErrorCode::RateLimited,
-        503 | 529 => ErrorCode::Overloaded,
-        500..=599 => ErrorCode::ServerError,
-        _ => ErrorCode::BadResponse,
+    /// What an HTTP status stands for.
+    fn failure_for_status(&self, status: StatusCode) -> Failure {
+        match status.as_u16() {
+            401 | 403 => Failure::AuthFailed,
+            404 => Failure::NotFound(self.base_url.clone()),
+            408 => Failure::RequestTimeout,
+            429 => Failure::RateLimited,
+            503 | 529 => Failure::Overloaded,
+            500..=599 => Failure::ServerError,
+            s => Failure::Refused(s),
+        }
     }
-}
-
-/// The provider's own error text, from any of the documented error shapes.
-pub fn error_message(v: &Value) -> Option<String> {
-    let m = v
-        .pointer("/error/message")
-        .or_else(|| v.get("error").filter(|e| e.is_string()))
-        .or_else(|| v.get("detail").filter(|e| e.is_string()))
-        .and_then(Value::as_str)?;
-    let mut m: String = m.chars().filter(|c| !c.is_control()).take(300).collect();
-    if m.is_empty() {
-        m.push('?');
-    }
-    Some(m)
 }

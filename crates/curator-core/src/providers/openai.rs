@@ -4,31 +4,31 @@
 use super::{Conn, Health, Provider, ProviderId, RemoteModel};
 use crate::error::Result;
 use async_trait::async_trait;
-use serde_json::Value;
+use serde::Deserialize;
 
 pub struct OpenAi {
     pub conn: Conn,
 }
 
-/// Parse an OpenAI-style `{"data": [{"id": ...}]}` list.
-pub(super) fn parse_list(conn: &Conn, v: &Value) -> Result<Vec<RemoteModel>> {
-    let data = v
-        .get("data")
-        .and_then(Value::as_array)
-        .ok_or_else(|| conn.bad_shape("no `data` list"))?;
-    data.iter()
-        .map(|m| {
-            let id = m
-                .get("id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| conn.bad_shape("a model without `id`"))?;
-            Ok(RemoteModel {
-                name: id.to_string(),
-                display_name: Some(id.to_string()),
-                ..Default::default()
-            })
-        })
-        .collect()
+/// `GET /models`: `{"data": [{"id": …}, …]}`.
+#[derive(Deserialize)]
+struct ModelList {
+    data: Vec<Model>,
+}
+
+#[derive(Deserialize)]
+struct Model {
+    id: String,
+}
+
+impl From<Model> for RemoteModel {
+    fn from(m: Model) -> Self {
+        RemoteModel {
+            display_name: Some(m.id.clone()),
+            name: m.id,
+            ..Default::default()
+        }
+    }
 }
 
 #[async_trait]
@@ -38,14 +38,13 @@ impl Provider for OpenAi {
     }
 
     async fn health(&self) -> Result<Health> {
-        let v = self.conn.get_json("models", &[]).await?;
-        parse_list(&self.conn, &v)?;
+        self.conn.get::<ModelList>("models", &[]).await?;
         Ok(Health { version: None })
     }
 
     async fn list_models(&self) -> Result<Vec<RemoteModel>> {
-        let v = self.conn.get_json("models", &[]).await?;
-        let mut list = parse_list(&self.conn, &v)?;
+        let list: ModelList = self.conn.get("models", &[]).await?;
+        let mut list: Vec<RemoteModel> = list.data.into_iter().map(RemoteModel::from).collect();
         list.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(list)
     }

@@ -2,7 +2,7 @@
 //! environment, the README's comparison rule and a full snapshot of a database.
 #![allow(dead_code)]
 
-use curator_core::legacy::UpgradeEnv;
+use curator_core::upgrade::UpgradeEnv;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 use serde_json::Value as Json;

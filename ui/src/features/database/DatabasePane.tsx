@@ -1,15 +1,18 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import type { UpgradeReport_Serialize } from "../../bindings";
+import type { UpgradeReport } from "../../bindings";
 import { open } from "@tauri-apps/plugin-dialog";
-import { statusQuery, useOpenDatabase } from "./queries";
+import { backupsQuery, statusQuery, useOpenDatabase } from "./queries";
 import { CommandError } from "../../lib/ipc";
+import { ErrorState, Skeleton } from "../../components/QueryState";
+import { formatSize, formatTime } from "../../lib/format";
 import { UpgradeDone, UpgradePanel } from "./UpgradePanel";
 
 export function DatabasePane() {
   const status = useQuery(statusQuery());
+  const backups = useQuery({ ...backupsQuery(), enabled: status.isSuccess });
   const openDb = useOpenDatabase();
-  const [upgraded, setUpgraded] = useState<UpgradeReport_Serialize | null>(null);
+  const [upgraded, setUpgraded] = useState<UpgradeReport | null>(null);
   const needsUpgrade = status.error instanceof CommandError && status.error.code === "needs_upgrade";
 
   const pick = async () => {
@@ -28,12 +31,14 @@ export function DatabasePane() {
   return (
     <section aria-labelledby="database-title" className="pane">
       <h1 id="database-title">Database</h1>
-      {status.isPending && <p role="status">Opening the database…</p>}
+      {status.isPending && (
+        <div className="facts">
+          <Skeleton lines={3} />
+        </div>
+      )}
       {status.isError && !needsUpgrade && (
-        <div role="alert" className="error" data-testid="status-error">
-          <strong>The database could not be opened.</strong>
-          <p>{status.error.message}</p>
-          {status.error instanceof CommandError && <code>{status.error.code}</code>}
+        <div data-testid="status-error">
+          <ErrorState error={status.error} onRetry={() => void status.refetch()} />
         </div>
       )}
       {upgraded && <UpgradeDone report={upgraded} />}
@@ -55,6 +60,39 @@ export function DatabasePane() {
           Open existing database…
         </button>
       </div>
+      {status.isSuccess && (
+        <section className="card backups" aria-labelledby="backups-title">
+          <h2 id="backups-title">Backup copies</h2>
+          <p className="muted small">Copies written beside the database before an upgrade changed it.</p>
+          {backups.isPending && <Skeleton lines={2} />}
+          {backups.isError && <ErrorState error={backups.error} onRetry={() => void backups.refetch()} />}
+          {backups.data && backups.data.length === 0 && <p>There are no backup copies beside this database.</p>}
+          {backups.data && backups.data.length > 0 && (
+            <table className="model-table" aria-labelledby="backups-title">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Written</th>
+                </tr>
+              </thead>
+              <tbody>
+                {backups.data.map((b) => (
+                  <tr key={b.path}>
+                    <td>
+                      <code title={b.path}>{b.name}</code>
+                    </td>
+                    <td>{formatSize(b.size)}</td>
+                    <td>
+                      <time dateTime={b.modified}>{formatTime(b.modified)}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      )}
     </section>
   );
 }

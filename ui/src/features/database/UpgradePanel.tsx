@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import type { UpgradeProgress, UpgradeReport_Serialize, UpgradeStage } from "../../bindings";
+import type { UpgradeProgress, UpgradeReport, UpgradeStage } from "../../bindings";
 import { upgradePlanQuery, useUpgradeDatabase } from "./queries";
 
 const STAGE_LABEL: Record<UpgradeStage, string> = {
@@ -13,7 +13,7 @@ const STAGE_LABEL: Record<UpgradeStage, string> = {
 };
 
 /** Shown when the open database belongs to the earlier reader: say what was found, ask, upgrade. */
-export function UpgradePanel({ onUpgraded }: { onUpgraded: (r: UpgradeReport_Serialize) => void }) {
+export function UpgradePanel({ onUpgraded }: { onUpgraded: (r: UpgradeReport) => void }) {
   const plan = useQuery(upgradePlanQuery(true));
   const [progress, setProgress] = useState<UpgradeProgress | null>(null);
   const upgrade = useUpgradeDatabase(setProgress, onUpgraded);
@@ -79,7 +79,7 @@ export function UpgradePanel({ onUpgraded }: { onUpgraded: (r: UpgradeReport_Ser
 }
 
 /** The outcome of the last upgrade, kept on screen after the pane shows the new facts. */
-export function UpgradeDone({ report }: { report: UpgradeReport_Serialize }) {
+export function UpgradeDone({ report }: { report: UpgradeReport }) {
   return (
     <div className="notice" role="status" data-testid="upgrade-done">
       <strong>Upgraded from {report.detected}.</strong> The original file was copied first to{" "}

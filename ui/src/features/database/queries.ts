@@ -1,13 +1,22 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type UpgradeProgress, type UpgradeReport_Serialize } from "../../bindings";
+import { commands, type UpgradeProgress, type UpgradeReport } from "../../bindings";
 import { call } from "../../lib/ipc";
+import { keys } from "../../lib/queryKeys";
 
 export const databaseKeys = {
-  all: ["database"] as const,
-  status: () => [...databaseKeys.all, "status"] as const,
-  upgradePlan: () => [...databaseKeys.all, "upgrade-plan"] as const,
+  status: () => keys.status,
+  upgradePlan: () => keys.upgradePlan,
+  backups: () => keys.backups,
 };
+
+export type { BackupFile } from "../../bindings";
+
+export const backupsQuery = () =>
+  queryOptions({
+    queryKey: databaseKeys.backups(),
+    queryFn: () => call(commands.listBackups()),
+  });
 
 export const statusQuery = () =>
   queryOptions({
@@ -40,7 +49,7 @@ export function useOpenDatabase() {
 /** `onDone` runs before the status is refetched (which unmounts the upgrade panel). */
 export function useUpgradeDatabase(
   onProgress: (p: UpgradeProgress) => void,
-  onDone: (r: UpgradeReport_Serialize) => void,
+  onDone: (r: UpgradeReport) => void,
 ) {
   const qc = useQueryClient();
   return useMutation({
@@ -51,7 +60,11 @@ export function useUpgradeDatabase(
     },
     onSuccess: (report) => {
       onDone(report);
-      return qc.resetQueries({ queryKey: databaseKeys.status() });
+      // The upgrade wrote a backup beside the database.
+      return Promise.all([
+        qc.resetQueries({ queryKey: databaseKeys.status() }),
+        qc.invalidateQueries({ queryKey: databaseKeys.backups() }),
+      ]);
     },
   });
 }

@@ -1,80 +1,118 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { Label, Radio, RadioGroup } from "react-aria-components";
+import { ToastRegion } from "../../components/toast";
+import { isSection, SECTIONS, useNav, type Section } from "../../lib/nav";
 import { loadPref, savePref } from "../../lib/prefs";
+import { THEME_CHOICES, useTheme, type ThemeChoice } from "../../lib/theme";
 import { DatabasePane } from "../database/DatabasePane";
+import { ModelsSection } from "../models/ModelsSection";
+import { ProvidersSection } from "../providers/ProvidersSection";
+import { RoutesSection } from "../routes/RoutesSection";
 
-const SECTIONS = [
-  { id: "providers", label: "Providers" },
-  { id: "routes", label: "Task routes" },
-  { id: "database", label: "Database" },
-] as const;
+const LABEL: Record<Section, string> = {
+  providers: "Providers",
+  routes: "Task routes",
+  models: "Models",
+  database: "Database",
+};
 
-type SectionId = (typeof SECTIONS)[number]["id"];
+const THEME_LABEL: Record<ThemeChoice, string> = { system: "System", light: "Light", dark: "Dark" };
 
-const isSection = (v: unknown): v is SectionId => SECTIONS.some((s) => s.id === v);
+/** How long the saved section may take to load before the first section is shown anyway. */
+const PREF_WAIT_MS = 400;
 
-function Placeholder({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section className="pane" aria-labelledby={`${title}-title`}>
-      <h1 id={`${title}-title`}>{title}</h1>
-      <p className="muted">{children}</p>
-    </section>
-  );
-}
-
-/** The settings window's frame: a sidebar of sections and the selected pane. */
+/** The settings window's frame: a sidebar of sections, the selected section, the toasts. */
 export function Shell() {
-  const [section, setSection] = useState<SectionId>("database");
+  const { section, go } = useNav();
+  const theme = useTheme();
+  const [restored, setRestored] = useState(false);
+  const navRefs = useRef<Partial<Record<Section, HTMLButtonElement | null>>>({});
 
-  // Reopen the section that was open last time.
+  // Reopen the section that was open last time (before showing any, so nothing flashes).
   useEffect(() => {
     let live = true;
+    const done = () => {
+      if (live) setRestored(true);
+    };
+    const timer = setTimeout(done, PREF_WAIT_MS);
     void loadPref<string>("section").then((saved) => {
-      if (live && isSection(saved)) setSection(saved);
+      if (live && isSection(saved)) go(saved);
+      clearTimeout(timer);
+      done();
     });
     return () => {
       live = false;
+      clearTimeout(timer);
     };
-  }, []);
+  }, [go]);
 
-  const choose = (id: SectionId) => {
-    setSection(id);
-    void savePref("section", id);
+  // Remember the section, however it was opened (sidebar or a fix action elsewhere).
+  useEffect(() => {
+    if (restored) void savePref("section", section);
+  }, [restored, section]);
+
+  // Up/Down (and Home/End) move between sidebar items, as in a native settings window.
+  const onNavKey = (e: KeyboardEvent<HTMLUListElement>) => {
+    const order = [...SECTIONS];
+    const current = order.findIndex((s) => navRefs.current[s] === document.activeElement);
+    if (current < 0) return;
+    let next: number | null = null;
+    if (e.key === "ArrowDown") next = (current + 1) % order.length;
+    if (e.key === "ArrowUp") next = (current - 1 + order.length) % order.length;
+    if (e.key === "Home") next = 0;
+    if (e.key === "End") next = order.length - 1;
+    if (next === null) return;
+    e.preventDefault();
+    const target = order[next];
+    if (target) navRefs.current[target]?.focus();
   };
 
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Settings sections">
         <div className="brand">Curator</div>
-        <ul role="list">
+        <ul role="list" onKeyDown={onNavKey}>
           {SECTIONS.map((s) => (
-            <li key={s.id}>
+            <li key={s}>
               <button
                 type="button"
+                ref={(el) => {
+                  navRefs.current[s] = el;
+                }}
                 className="nav-item"
-                aria-current={section === s.id ? "page" : undefined}
-                onClick={() => choose(s.id)}
+                aria-current={restored && section === s ? "page" : undefined}
+                onClick={() => go(s)}
               >
-                {s.label}
+                {LABEL[s]}
               </button>
             </li>
           ))}
         </ul>
+        <div className="sidebar-footer">
+          <RadioGroup
+            className="theme-choice"
+            orientation="horizontal"
+            value={theme.choice}
+            onChange={(v) => theme.choose(v as ThemeChoice)}
+          >
+            <Label className="theme-label">Theme</Label>
+            <div className="segmented">
+              {THEME_CHOICES.map((c) => (
+                <Radio key={c} value={c} className="segment">
+                  {THEME_LABEL[c]}
+                </Radio>
+              ))}
+            </div>
+          </RadioGroup>
+        </div>
       </nav>
       <main className="content">
-        {section === "providers" && (
-          <Placeholder title="Providers">
-            Connect Ollama, OpenAI, Anthropic, Google Gemini or OpenRouter. The same operations are
-            available today from the <code>curator providers</code> command.
-          </Placeholder>
-        )}
-        {section === "routes" && (
-          <Placeholder title="Task routes">
-            Route categorization and scoring to the models you choose. Until this panel lands, use{" "}
-            <code>curator routes</code>.
-          </Placeholder>
-        )}
-        {section === "database" && <DatabasePane />}
+        {restored && section === "providers" && <ProvidersSection />}
+        {restored && section === "routes" && <RoutesSection />}
+        {restored && section === "models" && <ModelsSection />}
+        {restored && section === "database" && <DatabasePane />}
       </main>
+      <ToastRegion />
     </div>
   );
 }

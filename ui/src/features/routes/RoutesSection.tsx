@@ -1,0 +1,395 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import {
+  Button,
+  Focusable,
+  Group,
+  Input,
+  Label,
+  NumberField,
+  Switch,
+  Text,
+  Tooltip,
+  TooltipTrigger,
+} from "react-aria-components";
+import type { Task, TaskRoutes } from "../../bindings";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { ErrorState, Skeleton } from "../../components/QueryState";
+import { toast } from "../../components/toast";
+import { errorSentence } from "../../lib/errors";
+import { setLeaveGuard, useNav } from "../../lib/nav";
+import {
+  modelsQuery,
+  providerKindsQuery,
+  providerName,
+  providersQuery,
+  readinessQuery,
+  routesQuery,
+} from "../../lib/queries";
+import { brokenRoute, routeKey, splitKey } from "./model";
+import { ModelPicker, type ProviderGroup } from "./ModelPicker";
+import { useProviderHealth } from "../providers/queries";
+import { ReadinessLine } from "./Readiness";
+import { useSaveRoutes } from "./queries";
+
+type Form = {
+  separate: boolean;
+  cat: string | null;
+  scoring: string | null;
+  catBatch: number | null;
+  scoringBatch: number | null;
+};
+
+function fromServer(r: TaskRoutes): Form {
+  const find = (t: Task) => r.routes.find((x) => x.task === t);
+  const key = (t: Task) => {
+    const x = find(t);
+    return x?.model ? routeKey(x.provider, x.model) : null;
+  };
+  return {
+    separate: r.use_separate_models,
+    cat: key("categorization"),
+    scoring: key("scoring"),
+    catBatch: find("categorization")?.batch_size ?? null,
+    scoringBatch: find("scoring")?.batch_size ?? null,
+  };
+}
+
+const FIELDS: (keyof Form)[] = ["separate", "cat", "scoring", "catBatch", "scoringBatch"];
+
+const RESCORE_HINT = "Re-queues recent articles for scoring with the saved models.";
+
+/** Which model each task uses, its batch size, and whether each task can run. */
+export function RoutesSection() {
+  const routes = useQuery(routesQuery());
+  const models = useQuery(modelsQuery());
+  const providers = useQuery(providersQuery());
+  const kinds = useQuery(providerKindsQuery());
+  const readiness = useQuery(readinessQuery());
+  const save = useSaveRoutes();
+  const { intent, clearIntent } = useNav();
+
+  const [draft, setDraft] = useState<Partial<Form>>({});
+  const [pendingLeave, setPendingLeave] = useState<(() => void) | null>(null);
+  const modelRef = useRef<HTMLInputElement>(null);
+  const catRef = useRef<HTMLInputElement>(null);
+  const scoringRef = useRef<HTMLInputElement>(null);
+
+  const name = (id: string) => providerName(kinds.data, id);
+  const server = routes.data ? fromServer(routes.data) : null;
+  const form: Form | null = server ? { ...server, ...draft } : null;
+  const dirty = !!(server && form && FIELDS.some((f) => form[f] !== server[f]));
+  const complete = !!(form?.cat && (form.separate ? form.scoring : true));
+
+  // Leaving the section with unsaved changes asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    setLeaveGuard((proceed) => {
+      setPendingLeave(() => proceed);
+      return true;
+    });
+    return () => setLeaveGuard(null);
+  }, [dirty]);
+
+  const focusPicker = (task: Task) => {
+    const sep = form?.separate ?? false;
+    const el = !sep ? modelRef.current : task === "categorization" ? catRef.current : scoringRef.current;
+    el?.focus();
+  };
+
+  // "Choose a model" from elsewhere (a readiness fix in another section) lands here.
+  const loaded = routes.isSuccess && models.isSuccess;
+  useEffect(() => {
+    if (!loaded || intent?.kind !== "focus_model") return;
+    const task = intent.task;
+    clearIntent();
+    requestAnimationFrame(() => focusPicker(task));
+    // focusPicker reads refs only; running again for a new intent is enough.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded, intent, clearIntent]);
+
+  const groups: ProviderGroup[] = useMemo(() => {
+    if (!models.data) return [];
+    return models.data.providers
+      .map((p) => ({
+        provider: p.provider,
+        name: providerName(kinds.data, p.provider),
+        models: models.data.models.filter((m) => m.provider === p.provider),
+      }))
+      .filter((g) => g.models.length > 0);
+  }, [models.data, kinds.data]);
+
+  const modelCount = models.data?.models.length ?? 0;
+
+  // The providers the saved routes use, when enabled: their health is polled while this
+  // section is open, so readiness follows a provider that stops (or starts) answering.
+  const watched = useMemo(() => {
+    const used = new Set((routes.data?.routes ?? []).map((r) => r.provider));
+    return (providers.data ?? []).filter((p) => p.enabled && used.has(p.provider)).map((p) => p.provider);
+  }, [routes.data, providers.data]);
+
+  const update = (patch: Partial<Form>) => setDraft((d) => ({ ...d, ...patch }));
+
+  const onSwitch = (on: boolean) => {
+    if (!form) return;
+    // On copies nothing (scoring keeps its value); off makes scoring follow categorization.
+    update(on ? { separate: true } : { separate: false, scoring: form.cat });
+  };
+
+  const onCat = (key: string) => {
+    if (!form) return;
+    update(form.separate ? { cat: key } : { cat: key, scoring: key });
+  };
+
+  const onSave = () => {
+    if (!form?.cat) return;
+    const cat = splitKey(form.cat);
+    const sc = form.separate && form.scoring ? splitKey(form.scoring) : cat;
+    save.mutate(
+      {
+        categorization: { provider: cat.provider, model: cat.model, batch_size: form.catBatch },
+        scoring: { provider: sc.provider, model: sc.model, batch_size: form.scoringBatch },
+        use_separate_models: form.separate,
+      },
+      {
+        onSuccess: () => {
+          setDraft({});
+          toast("Task routes saved.", "success");
+        },
+        onError: (e) => toast(errorSentence(e), "error"),
+      },
+    );
+  };
+
+  const find = (t: Task) => routes.data?.routes.find((r) => r.task === t);
+  const brokenCat = models.data ? brokenRoute(find("categorization"), models.data, providers.data, name) : null;
+  const brokenScoring = models.data ? brokenRoute(find("scoring"), models.data, providers.data, name) : null;
+  const pickerNote = (b: { key: string } | null, value: string | null) =>
+    b && value === b.key
+      ? "Choose another model, or make this one available again in Providers."
+      : modelCount === 0
+        ? "No models are offered yet: add a provider, or expose models in its panel."
+        : undefined;
+
+  const provOf = (key: string | null) => (key ? splitKey(key).provider : null);
+  const batchHelp = (task: Task, key: string | null) => {
+    const verb = task === "categorization" ? "categorized" : "scored";
+    const advice =
+      provOf(key) === "ollama"
+        ? "Local models are slower — keep this low."
+        : "Higher = faster but uses more API quota.";
+    return `Articles ${verb} per cycle, 1–10. ${advice} Empty uses the provider's batch size.`;
+  };
+
+  const switchHelp = !form
+    ? ""
+    : form.separate
+      ? "Categorization and scoring each use their own model."
+      : modelCount < 2
+        ? "Separate models need at least two models to choose from: add a provider, or expose or download another model."
+        : "One model handles both categorization and scoring.";
+
+  const bothLocal = form?.separate && provOf(form.cat) === "ollama" && provOf(form.scoring) === "ollama";
+
+  return (
+    <section className="pane" aria-labelledby="routes-title">
+      {watched.map((p) => (
+        <HealthWatch key={p} provider={p} />
+      ))}
+      <h1 id="routes-title">Task routes</h1>
+
+      <div className="card">
+        <h2>Models</h2>
+        {(routes.isPending || models.isPending) && !(routes.isError || models.isError) && (
+          <div className="skeleton" role="status" aria-label="Loading" aria-busy="true">
+            <span className="skeleton-line" style={{ width: "40%" }} />
+            <span className="skeleton-line skeleton-field" />
+            <span className="skeleton-line skeleton-field" style={{ width: "30%" }} />
+          </div>
+        )}
+        {(routes.isError || models.isError) && (
+          <ErrorState
+            error={routes.error ?? models.error}
+            onRetry={() => {
+              if (routes.isError) void routes.refetch();
+              if (models.isError) void models.refetch();
+            }}
+          />
+        )}
+        {form && models.data && (
+          <>
+            <div className="field">
+              <Switch
+                className="switch"
+                isSelected={form.separate}
+                onChange={onSwitch}
+                isDisabled={!form.separate && modelCount < 2}
+                aria-describedby="separate-help"
+              >
+                <span className="switch-track">
+                  <span className="switch-thumb" />
+                </span>
+                Use separate models
+              </Switch>
+              <span id="separate-help" className="field-help">
+                {switchHelp}
+              </span>
+            </div>
+
+            {form.separate ? (
+              <div className="row">
+                <ModelPicker
+                  label="Categorization model"
+                  value={form.cat}
+                  onChange={onCat}
+                  groups={groups}
+                  broken={brokenCat}
+                  inputRef={catRef}
+                  description={pickerNote(brokenCat, form.cat)}
+                />
+                <ModelPicker
+                  label="Scoring model"
+                  value={form.scoring}
+                  onChange={(k) => update({ scoring: k })}
+                  groups={groups}
+                  broken={brokenScoring}
+                  inputRef={scoringRef}
+                  description={pickerNote(brokenScoring, form.scoring)}
+                />
+              </div>
+            ) : (
+              <ModelPicker
+                label="Model"
+                value={form.cat}
+                onChange={onCat}
+                groups={groups}
+                broken={brokenCat}
+                inputRef={modelRef}
+                description={pickerNote(brokenCat, form.cat)}
+              />
+            )}
+            {bothLocal && (
+              <p className="warning">If both models are local (Ollama), they must fit in memory simultaneously.</p>
+            )}
+
+            <div className="row">
+              <BatchField
+                label="Categorization batch size"
+                value={form.catBatch}
+                onChange={(v) => update({ catBatch: v })}
+                help={batchHelp("categorization", form.cat)}
+              />
+              <BatchField
+                label="Scoring batch size"
+                value={form.scoringBatch}
+                onChange={(v) => update({ scoringBatch: v })}
+                help={batchHelp("scoring", form.separate ? form.scoring : form.cat)}
+              />
+            </div>
+
+            <div className="actions">
+              <Button
+                className="button primary"
+                onPress={onSave}
+                isDisabled={!dirty || !complete || save.isPending}
+              >
+                {save.isPending ? "Saving…" : "Save"}
+              </Button>
+              <TooltipTrigger delay={300}>
+                <Focusable>
+                  <button type="button" className="button" aria-disabled="true" data-disabled>
+                    Save and rescore
+                  </button>
+                </Focusable>
+                <Tooltip className="tooltip" placement="top">
+                  {RESCORE_HINT}
+                </Tooltip>
+              </TooltipTrigger>
+              {dirty && !complete && <span className="field-help">Choose a model for each task to save.</span>}
+            </div>
+          </>
+        )}
+      </div>
+
+      <div className="card">
+        <h2>Readiness</h2>
+        {readiness.isPending && <Skeleton lines={2} />}
+        {readiness.isError && <ErrorState error={readiness.error} onRetry={() => void readiness.refetch()} />}
+        {readiness.data && (
+          <div className="readiness-list">
+            {(["categorization", "scoring"] as const).map((t) => (
+              <ReadinessLine
+                key={t}
+                task={t}
+                readiness={readiness.data[t]}
+                name={name}
+                onChooseModel={() => focusPicker(t)}
+              />
+            ))}
+          </div>
+        )}
+      </div>
+
+      <ConfirmDialog
+        isOpen={pendingLeave !== null}
+        title="Discard unsaved changes?"
+        confirmLabel="Discard changes"
+        destructive
+        onCancel={() => setPendingLeave(null)}
+        onConfirm={() => {
+          const proceed = pendingLeave;
+          setPendingLeave(null);
+          setDraft({});
+          setLeaveGuard(null);
+          proceed?.();
+        }}
+      >
+        <p>The task routes have changes that are not saved.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+/** Polls one provider's health (shared with the Providers section: one request in flight). */
+function HealthWatch({ provider }: { provider: string }) {
+  useProviderHealth(provider, true);
+  return null;
+}
+
+function BatchField({
+  label,
+  value,
+  onChange,
+  help,
+}: {
+  label: string;
+  value: number | null;
+  onChange: (v: number | null) => void;
+  help: string;
+}) {
+  return (
+    <NumberField
+      className="field"
+      value={value ?? Number.NaN}
+      onChange={(v) => onChange(Number.isNaN(v) ? null : v)}
+      minValue={1}
+      maxValue={10}
+      step={1}
+      formatOptions={{ maximumFractionDigits: 0 }}
+    >
+      <Label className="field-label">{label}</Label>
+      <Group className="number-group">
+        <Button slot="decrement" className="button">
+          −
+        </Button>
+        <Input className="number-input" />
+        <Button slot="increment" className="button">
+          +
+        </Button>
+      </Group>
+      <Text slot="description" className="field-help">
+        {help}
+      </Text>
+    </NumberField>
+  );
+}
