@@ -28,6 +28,9 @@ if cargo tree -p curator-core -e normal --prefix none | grep -q '^tauri'; then
 fi
 
 step "Rust tests"
+# pyslug's differential test installs python-slugify 8.0.4 and text-unidecode 1.3
+# from PyPI into target/tmp; here it must run, not skip.
+export PYSLUG_DIFF_REQUIRED=1
 cargo test --workspace 2>&1 | tee -a "$log"
 
 step "bindings drift check"

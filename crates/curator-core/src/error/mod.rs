@@ -121,12 +121,10 @@ pub enum CoreError {
         #[source]
         cause: Box<CoreError>,
     },
-    #[error("cannot write the backup {path}: {source}")]
-    BackupFlush {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A foreign-key violation was found before commit and neither the backup nor
+    /// the original could be opened to tell whether it was there before.
+    #[error("cannot read the backup to judge a foreign-key violation")]
+    BackupUnreadable,
     /// The checks before commit found a problem.
     #[error(transparent)]
     Check(#[from] CheckFailure),
@@ -224,7 +222,7 @@ impl CoreError {
             Self::NeedsUpgrade { .. } => ErrorCode::NeedsUpgrade,
             Self::UpgradeRefused { problem, .. } => problem.code(),
             Self::Backup { cause, .. } => cause.code(),
-            Self::BackupFlush { .. } | Self::ListBackups { .. } => ErrorCode::Io,
+            Self::BackupUnreadable | Self::ListBackups { .. } => ErrorCode::Io,
             Self::Check(_) => ErrorCode::DbCorrupt,
             Self::OllamaHost(_)
             | Self::InvalidConfig { .. }
@@ -275,7 +273,7 @@ impl CoreError {
             | Self::NeedsUpgrade { .. }
             | Self::UpgradeRefused { .. }
             | Self::Backup { .. }
-            | Self::BackupFlush { .. }
+            | Self::BackupUnreadable
             | Self::ListBackups { .. }
             | Self::Check(_)
             | Self::OllamaHost(_)

@@ -2,7 +2,7 @@
 //! store, each with what went wrong and the underlying error as its source.
 
 use super::ErrorCode;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Why the database file could not be opened or created.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +66,16 @@ pub enum CheckFailure {
     },
     #[error("the database is corrupt (integrity_check: {})", .0.join("; "))]
     Integrity(Vec<String>),
+    /// A new index, walked alone, is not in SQLite's order.
+    #[error("the database is corrupt (index {index} out of order at rowid {rowid})")]
+    IndexOrder { index: String, rowid: i64 },
+    /// A new index does not hold exactly its table's (key, rowid) pairs.
+    #[error("the database is corrupt (index {index} does not match its table: {entries} entries for {rows} rows)")]
+    IndexMismatch {
+        index: String,
+        entries: u64,
+        rows: u64,
+    },
 }
 
 /// Why the upgrade refused a file or stopped; the file is left as it was.
@@ -111,6 +121,20 @@ pub enum UpgradeProblem {
     DiskIo(#[source] rusqlite::Error),
     #[error("{}", detail(.0))]
     Sqlite(#[source] rusqlite::Error),
+    /// The backup could not be written for want of space (ENOSPC, EFBIG, EDQUOT).
+    #[error("the disk is full (while writing the backup {})", dest.display())]
+    BackupDiskFull {
+        dest: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The backup could not be written (or flushed to disk).
+    #[error("cannot write the backup {}: {source}", dest.display())]
+    BackupWrite {
+        dest: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Check(#[source] CheckFailure),
     #[error("{0}")]
@@ -138,12 +162,29 @@ impl UpgradeProblem {
         }
     }
 
+    /// The backup at `dest` could not be written: the disk is full, or another
+    /// I/O failure.
+    pub fn backup_io(dest: &Path, source: std::io::Error) -> Self {
+        // ENOSPC, EFBIG (a file size limit), EDQUOT.
+        if matches!(source.raw_os_error(), Some(28 | 27 | 122)) {
+            Self::BackupDiskFull {
+                dest: dest.to_path_buf(),
+                source,
+            }
+        } else {
+            Self::BackupWrite {
+                dest: dest.to_path_buf(),
+                source,
+            }
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Missing | Self::Directory | Self::Unopenable(_) | Self::CannotOpen(_) => {
                 ErrorCode::DbOpen
             }
-            Self::Unreadable(_) | Self::DiskIo(_) => ErrorCode::Io,
+            Self::Unreadable(_) | Self::DiskIo(_) | Self::BackupWrite { .. } => ErrorCode::Io,
             Self::Empty
             | Self::NotSqlite
             | Self::NoTables
@@ -156,7 +197,7 @@ impl UpgradeProblem {
             | Self::Check(_) => ErrorCode::DbCorrupt,
             Self::FileReadOnly | Self::ReadOnly(_) => ErrorCode::DbReadOnly,
             Self::Locked(_) => ErrorCode::DbLocked,
-            Self::DiskFull(_) => ErrorCode::DiskFull,
+            Self::DiskFull(_) | Self::BackupDiskFull { .. } => ErrorCode::DiskFull,
             Self::Sqlite(_) | Self::Migration(_) => ErrorCode::Db,
         }
     }

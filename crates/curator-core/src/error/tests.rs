@@ -46,11 +46,13 @@ fn provider_errors_carry_status_and_retry_after_in_details() {
 fn underlying_errors_stay_reachable_as_sources() {
     use std::error::Error;
     let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
-    let e = CoreError::BackupFlush {
-        path: "/x.bak".into(),
-        source: io,
+    let e = CoreError::UpgradeRefused {
+        path: "/x.db".into(),
+        problem: UpgradeProblem::backup_io(std::path::Path::new("/x.bak"), io),
     };
+    assert_eq!(e.code(), ErrorCode::Io);
     let src = e.source().expect("has a source");
+    let src = src.source().expect("the io::Error");
     assert_eq!(
         src.downcast_ref::<std::io::Error>().unwrap().kind(),
         std::io::ErrorKind::PermissionDenied

@@ -1,9 +1,24 @@
 //! The backup copy written before the first change.
+//!
+//! The caller holds the write lock (`BEGIN IMMEDIATE`, and a first read has
+//! rolled back any hot journal) and checkpointed the write-ahead log before taking
+//! it. When the log is then empty, the main file alone is the whole database and
+//! nothing can change it until the upgrade commits, so the backup is a plain copy
+//! of the file: `copy_file_range` in the kernel (a reflink where the filesystem
+//! has them), in chunks for progress, never through this process's memory. When
+//! the log still holds frames (a reader kept the checkpoint from finishing), the
+//! copy goes page by page through SQLite's backup API instead. Either way the copy
+//! is flushed to disk (file and directory) in a thread joined before the commit.
 
+use super::open::refuse;
 use super::{UpgradeProgress, UpgradeStage};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Result, UpgradeProblem};
 use rusqlite::{Connection, OpenFlags};
+use std::fs::File;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub(super) fn backup_path(path: &Path) -> PathBuf {
@@ -18,26 +33,135 @@ pub(super) fn backup_path(path: &Path) -> PathBuf {
     candidate
 }
 
-/// Copy the database at `src` into a new file with SQLite's online backup API. The
-/// caller holds the write lock, so the copy is exactly what the upgrade starts from.
-pub(super) fn write_backup(
+/// Bytes copied between two progress reports.
+const CHUNK: u64 = 32 << 20;
+
+/// The backup of `src` could not be written to `dest`: nothing was changed.
+fn io_error(src: &Path, dest: &Path, e: std::io::Error) -> CoreError {
+    refuse(src, UpgradeProblem::backup_io(dest, e))
+}
+
+fn wal_path(src: &Path) -> PathBuf {
+    let mut p = src.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// True when the write-ahead log next to `src` holds no frame.
+fn wal_is_empty(src: &Path) -> bool {
+    match std::fs::metadata(wal_path(src)) {
+        Ok(m) => m.len() == 0,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// Copy the file `src` into the new, empty file `to` (at `dest`) in the kernel,
+/// publishing in `copied` how many bytes are done.
+fn copy_file(
     src: &Path,
     dest: &Path,
+    mut to: &File,
+    copied: &AtomicU64,
     progress: &dyn Fn(UpgradeProgress),
-) -> Result<std::thread::JoinHandle<Result<()>>> {
+) -> Result<()> {
+    let mut from = File::open(src).map_err(|e| io_error(src, dest, e))?;
+    let total = from.metadata().map_err(|e| io_error(src, dest, e))?.len();
+    if let Ok(meta) = from.metadata() {
+        let _ = to.set_permissions(meta.permissions());
+    }
+    let mut done = 0u64;
+    progress(UpgradeProgress {
+        stage: UpgradeStage::Backup,
+        done,
+        total,
+    });
+    while done < total {
+        // `io::copy` between two files is `copy_file_range` on Linux.
+        let n = std::io::copy(&mut (&mut from).take(CHUNK.min(total - done)), &mut to)
+            .map_err(|e| io_error(src, dest, e))?;
+        if n == 0 {
+            return Err(io_error(
+                src,
+                dest,
+                std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the database file ended early",
+                ),
+            ));
+        }
+        done += n;
+        copied.store(done, Ordering::Release);
+        progress(UpgradeProgress {
+            stage: UpgradeStage::Backup,
+            done,
+            total,
+        });
+    }
+    to.flush().map_err(|e| io_error(src, dest, e))?;
+    Ok(())
+}
+
+/// While the copy runs, a thread asks the kernel to start writing each copied part
+/// to disk (`sync_file_range`, which may wait for the disk: never in the copy
+/// itself), so that the final fsync finds most of it written. It stops once
+/// `finished` is set and everything copied has been handed over.
+#[cfg(target_os = "linux")]
+fn start_writeback(
+    file: File,
+    copied: Arc<AtomicU64>,
+    finished: Arc<std::sync::atomic::AtomicBool>,
+) -> Option<std::thread::JoinHandle<()>> {
+    Some(std::thread::spawn(move || {
+        use std::os::fd::AsRawFd;
+        let mut handed = 0u64;
+        loop {
+            let done = finished.load(Ordering::Acquire);
+            let now = copied.load(Ordering::Acquire);
+            if now > handed {
+                if let (Ok(offset), Ok(len)) = (i64::try_from(handed), i64::try_from(now - handed))
+                {
+                    // SAFETY: a plain syscall on a descriptor this thread owns;
+                    // failure only loses the hint.
+                    unsafe {
+                        libc::sync_file_range(
+                            file.as_raw_fd(),
+                            offset,
+                            len,
+                            libc::SYNC_FILE_RANGE_WRITE,
+                        );
+                    }
+                }
+                handed = now;
+            } else if done {
+                return;
+            } else {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(
+    _: File,
+    _: Arc<AtomicU64>,
+    _: Arc<std::sync::atomic::AtomicBool>,
+) -> Option<std::thread::JoinHandle<()>> {
+    None
+}
+
+/// Copy page by page with SQLite's online backup API (the log is not empty).
+fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
     let conn = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    // Read the source through memory mapping: no read() call per page.
-    conn.execute_batch("PRAGMA mmap_size = 17179869184")?;
-    let conn = &conn;
     let mut out = Connection::open(dest)?;
     out.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;",
     )?;
     {
-        let backup = rusqlite::backup::Backup::new(conn, &mut out)?;
+        let backup = rusqlite::backup::Backup::new(&conn, &mut out)?;
         loop {
-            let more = backup.step(65536)?;
+            let more = backup.step(8192)?;
             let p = backup.progress();
             let total = u64::try_from(p.pagecount).unwrap_or(0);
             let done = total.saturating_sub(u64::try_from(p.remaining).unwrap_or(0));
@@ -59,11 +183,58 @@ pub(super) fn write_backup(
         }
     }
     out.close().map_err(|(_, e)| e)?;
-    // Flush the copy to disk while the upgrade runs; joined before the commit.
+    Ok(())
+}
+
+/// The file the copy is written to before it is complete and on disk: an upgrade
+/// killed half-way leaves no `.bak-…` that looks whole.
+pub(super) fn partial_path(dest: &Path) -> PathBuf {
+    let mut p = dest.as_os_str().to_owned();
+    p.push(".partial");
+    PathBuf::from(p)
+}
+
+/// Write the backup of the database at `src` to `dest` (see the module comment).
+/// Returns the thread that flushes it to disk; join it before committing.
+pub(super) fn write_backup(
+    src: &Path,
+    dest: &Path,
+    progress: &dyn Fn(UpgradeProgress),
+) -> Result<std::thread::JoinHandle<Result<()>>> {
+    let partial = partial_path(dest);
+    let mut writeback = None;
+    if wal_is_empty(src) {
+        let to = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)
+            .map_err(|e| io_error(src, dest, e))?;
+        let copied = Arc::new(AtomicU64::new(0));
+        let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        writeback = match to.try_clone() {
+            Ok(f) => start_writeback(f, copied.clone(), finished.clone()),
+            Err(_) => None,
+        };
+        let result = copy_file(src, &partial, &to, &copied, progress);
+        finished.store(true, Ordering::Release);
+        result?;
+    } else {
+        copy_pages(src, &partial, progress)?;
+    }
     let file = dest.to_path_buf();
+    let db = src.to_path_buf();
     Ok(std::thread::spawn(move || {
-        std::fs::File::open(&file)
+        if let Some(w) = writeback {
+            let _ = w.join();
+        }
+        File::open(&partial)
             .and_then(|f| f.sync_all())
-            .map_err(|source| CoreError::BackupFlush { path: file, source })
+            .and_then(|()| std::fs::rename(&partial, &file))
+            .and_then(|()| match file.parent() {
+                // The directory entry of the new name, too.
+                Some(dir) => File::open(dir).and_then(|d| d.sync_all()),
+                None => Ok(()),
+            })
+            .map_err(|e| io_error(&db, &file, e))
     }))
 }

@@ -1,10 +1,11 @@
 //! The lossless upgrade of the earlier reader's databases (schema-history.md).
 //!
-//! `detect` names the shape; `upgrade` takes a backup with SQLite's online backup
-//! API, then runs every step the shape needs — the historical bootstraps, the three
-//! Alembic revisions up to 78dd677, and Curator's own migrations — in one
-//! transaction, checks `integrity_check` and `foreign_key_check`, and commits. A
-//! failure anywhere rolls everything back: the file is left as it was.
+//! `detect` names the shape; `upgrade` takes a backup (a copy of the checkpointed
+//! file under the write lock, see `backup`), then runs every step the shape needs —
+//! the historical bootstraps, the three Alembic revisions up to 78dd677, and
+//! Curator's own migrations — in one transaction, checks `integrity_check` and
+//! `foreign_key_check`, and commits. A failure anywhere rolls everything back: the
+//! file is left as it was.
 
 mod backup;
 mod detect;
@@ -24,15 +25,15 @@ pub use shape::Shape;
 
 use crate::db;
 use crate::error::{CoreError, Result};
-use backup::{backup_path, write_backup};
+use backup::{backup_path, partial_path, write_backup};
 use open::{classify, explain, map_db, open, precheck};
 use rusqlite::Connection;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use verify::{counts, schema_entries, verify, FULL_CHECK_BYTES};
+use verify::{counts, schema_entries, verify, Changes, Proofs, Written, FULL_CHECK_BYTES};
 
 /// What an unmanaged database (tables, but no Curator history) is: the earlier
 /// reader's, which must go through `upgrade`, or some other application's. The gate
@@ -73,6 +74,7 @@ fn transform(
     detected: Option<&Detected>,
     env: &UpgradeEnv,
     progress: &dyn Fn(UpgradeProgress),
+    proofs: &mut Proofs,
 ) -> Result<()> {
     let clock = steps::Clock::now();
     let mut host_value = || host::resolve(&env.vars, &env.cwd).value;
@@ -86,13 +88,15 @@ fn transform(
     if let Some(d) = detected.filter(|d| !d.at_or_after_target()) {
         let revs: Vec<&str> = d.revisions.iter().map(String::as_str).collect();
         if d.pre_alembic() {
-            if steps::is_json_era(conn)? {
+            let json_era = steps::is_json_era(conn)?;
+            if json_era {
                 steps::json_era(conn, &clock)?;
             }
+            proofs.articles_unchanged = !json_era;
             step(1);
             steps::schema_version_bootstrap(conn, &clock)?;
             step(2);
-            steps::providers_revision(conn, &clock, &mut host_value)?;
+            steps::providers_revision(conn, &clock, &mut host_value, proofs)?;
             step(3);
         }
         if d.pre_alembic() || revs == ["dff7a4c52b3c"] {
@@ -124,6 +128,30 @@ pub fn upgrade(
     env: &UpgradeEnv,
     progress: impl Fn(UpgradeProgress),
 ) -> Result<UpgradeReport> {
+    upgrade_in_place(path, dry_run, true, FULL_CHECK_BYTES, env, progress)
+}
+
+/// The upgrade exactly as [`upgrade`] runs it but without writing a backup: only
+/// for `bench_upgrade`, which reports the upgrade's own cost. Never for a user's
+/// file.
+#[doc(hidden)]
+pub fn upgrade_without_backup_for_benchmarks(
+    path: &Path,
+    env: &UpgradeEnv,
+    progress: impl Fn(UpgradeProgress),
+) -> Result<UpgradeReport> {
+    upgrade_in_place(path, false, false, FULL_CHECK_BYTES, env, progress)
+}
+
+/// `full_check_below`: file size under which the checks cover the whole file.
+fn upgrade_in_place(
+    path: &Path,
+    dry_run: bool,
+    with_backup: bool,
+    full_check_below: i64,
+    env: &UpgradeEnv,
+    progress: impl Fn(UpgradeProgress),
+) -> Result<UpgradeReport> {
     let path = db::absolute(path);
     let path = path.as_path();
     progress(UpgradeProgress {
@@ -135,17 +163,34 @@ pub fn upgrade(
     let mut conn = open(path, !dry_run)?;
     let mut run = || -> Result<UpgradeReport> {
         if dry_run {
-            let mut mem = Connection::open_in_memory()?;
-            rusqlite::backup::Backup::new(&conn, &mut mem)?.run_to_completion(
-                16384,
-                Duration::ZERO,
-                None,
-            )?;
-            mem.execute_batch("PRAGMA foreign_keys = OFF")?;
-            return run_in(&mut mem, path, None, env, &progress);
+            // The upgrade runs on a scratch copy in the temp directory (not in
+            // memory: the file may be large), removed afterwards.
+            let scratch = std::env::temp_dir().join(format!(
+                "curator-inspect-{}-{}.db",
+                std::process::id(),
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+            ));
+            let result = (|| {
+                let mut copy = Connection::open(&scratch)?;
+                copy.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")?;
+                rusqlite::backup::Backup::new(&conn, &mut copy)?.run_to_completion(
+                    8192,
+                    Duration::ZERO,
+                    None,
+                )?;
+                copy.execute_batch("PRAGMA foreign_keys = OFF")?;
+                run_in(&mut copy, path, None, full_check_below, env, &progress)
+            })();
+            let _ = std::fs::remove_file(&scratch);
+            return result;
         }
+        // Bring every committed page into the main file first, so that under the
+        // write lock the file alone is the database and the backup is a file copy.
+        // Best effort: with a reader in the way the backup copies pages instead.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")?;
-        let result = run_in(&mut conn, path, Some(path), env, &progress);
+        let backup_of = with_backup.then_some(path);
+        let result = run_in(&mut conn, path, backup_of, full_check_below, env, &progress);
         match &result {
             Ok(r) if r.changed => {
                 progress(UpgradeProgress {
@@ -170,12 +215,13 @@ pub fn upgrade(
     Ok(report)
 }
 
-/// The upgrade proper on `conn` (already in a transaction, or an in-memory copy).
+/// The upgrade proper on `conn` (already in a transaction, or a scratch copy).
 /// `backup_of` names the file to back up before the first change.
 fn run_in(
     conn: &mut Connection,
     path: &Path,
     backup_of: Option<&Path>,
+    full_check_below: i64,
     env: &UpgradeEnv,
     progress: &dyn Fn(UpgradeProgress),
 ) -> Result<UpgradeReport> {
@@ -192,6 +238,7 @@ fn run_in(
                 Ok(handle) => syncing = Some(handle),
                 Err(e) => {
                     let _ = std::fs::remove_file(&dest);
+                    let _ = std::fs::remove_file(partial_path(&dest));
                     return Err(match e {
                         CoreError::Db(inner) => CoreError::Backup {
                             dest,
@@ -203,19 +250,28 @@ fn run_in(
             }
             backup = Some(dest);
         }
-        let pristine = backup.clone().unwrap_or_else(|| path.to_path_buf());
+        // The backup is renamed from its partial name once on disk, meanwhile.
+        let pristine: Vec<PathBuf> = match &backup {
+            Some(b) => vec![partial_path(b), b.clone()],
+            None => vec![path.to_path_buf()],
+        };
         let mut work = || -> Result<()> {
             let schema_before = schema_entries(conn)?;
-            let written = Arc::new(Mutex::new(BTreeSet::<String>::new()));
+            let written = Arc::new(Mutex::new(BTreeMap::<String, Written>::new()));
             let sink = written.clone();
             conn.update_hook(Some(
-                move |_: rusqlite::hooks::Action, _: &str, table: &str, _: i64| {
-                    sink.lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(table.to_string());
+                move |action: rusqlite::hooks::Action, db: &str, table: &str, rowid: i64| {
+                    if db == "main" {
+                        sink.lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .entry(table.to_string())
+                            .or_default()
+                            .add(action, rowid);
+                    }
                 },
             ))?;
-            let result = transform(&*conn, detected.as_ref(), env, progress);
+            let mut proofs = Proofs::default();
+            let result = transform(&*conn, detected.as_ref(), env, progress, &mut proofs);
             let unhooked = conn.update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>);
             result?;
             unhooked?;
@@ -224,16 +280,13 @@ fn run_in(
                 done: 0,
                 total: 1,
             });
-            let mut touched: BTreeSet<String> =
-                written.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            touched.extend(
-                schema_entries(conn)?
-                    .difference(&schema_before)
-                    .map(|(t, _)| t.clone()),
-            );
-            let tables = schema::user_tables(conn)?;
-            touched.retain(|t| tables.contains(t));
-            verify(conn, &touched, &pristine, FULL_CHECK_BYTES)
+            let written = std::mem::take(&mut *written.lock().unwrap_or_else(|p| p.into_inner()));
+            let changes = Changes {
+                written: &written,
+                schema_before: &schema_before,
+                proofs: &proofs,
+            };
+            verify(conn, &changes, &pristine, full_check_below)
         };
         let worked = work();
         // The backup is on disk before anything can be committed.
@@ -248,6 +301,7 @@ fn run_in(
         if let Err(e) = outcome {
             if let Some(b) = &backup {
                 let _ = std::fs::remove_file(b);
+                let _ = std::fs::remove_file(partial_path(b));
             }
             return Err(e);
         }
@@ -278,43 +332,8 @@ pub fn inspect(path: &Path, env: &UpgradeEnv) -> Result<UpgradeReport> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+#[path = "../../tests/common/gen.rs"]
+mod test_gen;
 
-    fn db(dir: &Path) -> (PathBuf, Connection) {
-        let p = dir.join("x.db");
-        let c = Connection::open(&p).unwrap();
-        c.execute_batch(
-            "PRAGMA foreign_keys = OFF;
-             CREATE TABLE parent (id INTEGER PRIMARY KEY);
-             CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));
-             CREATE TABLE other (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));
-             INSERT INTO parent VALUES (1);
-             INSERT INTO child VALUES (1, 1);
-             INSERT INTO other VALUES (1, 99);",
-        )
-        .unwrap();
-        (p, c)
-    }
-
-    #[test]
-    fn old_orphans_pass_new_ones_fail_in_both_check_modes() {
-        for full_below in [0, i64::MAX] {
-            let dir = tempfile::tempdir().unwrap();
-            let (p, c) = db(dir.path());
-            let touched: BTreeSet<String> = ["child".to_string()].into();
-            // `other` had an orphan before: not the upgrade's doing.
-            verify(&c, &touched, &p, full_below).unwrap();
-            let pristine = dir.path().join("pristine.db");
-            std::fs::copy(&p, &pristine).unwrap();
-            c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM parent WHERE id = 1;")
-                .unwrap();
-            let touched: BTreeSet<String> = ["parent".to_string()].into();
-            let err = verify(&c, &touched, &pristine, full_below).unwrap_err();
-            assert!(
-                err.to_string().contains("foreign_key_check failed: child"),
-                "{err}"
-            );
-        }
-    }
-}
+#[cfg(test)]
+mod tests;

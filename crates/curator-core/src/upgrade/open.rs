@@ -93,6 +93,10 @@ pub(super) fn open(path: &Path, write: bool) -> Result<Connection> {
         .map_err(|e| explain(e, path))?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
         .map_err(|e| explain(e, path))?;
+    // Room for the tables the upgrade rewrites and checks, and for the sorter of a
+    // new index, without going back to the file: at most 64 MiB, whatever its size.
+    conn.execute_batch("PRAGMA cache_size = -65536")
+        .map_err(|e| explain(e, path))?;
     Ok(conn)
 }
 

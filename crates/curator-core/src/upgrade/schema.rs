@@ -12,6 +12,14 @@ pub fn has_table(conn: &Connection, name: &str) -> Result<bool> {
     crate::db::table_exists(conn, name)
 }
 
+pub fn has_index(conn: &Connection, name: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1)",
+        [name],
+        |r| r.get(0),
+    )
+}
+
 pub fn columns(conn: &Connection, table: &str) -> Result<Vec<Column>> {
     let mut stmt = conn.prepare("SELECT name, \"notnull\" FROM pragma_table_info(?1)")?;
     let rows = stmt.query_map([table], |r| {

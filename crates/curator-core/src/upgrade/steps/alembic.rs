@@ -1,11 +1,13 @@
 //! The Alembic revisions of the 78dd677 chain: dff7a4c52b3c, 8c6f3c9b8f70,
 //! 1c3cc7f7d174 (§3.2–§3.4), and the stamp they leave.
 
-use super::{add_column, require_article_column, sql_truthy, Clock, TARGET_REVISION};
+use super::articles::articles_scoring;
+use super::{add_column, sql_truthy, Clock, TARGET_REVISION};
 use crate::error::{CoreError, Result};
 use crate::upgrade::host;
 use crate::upgrade::names::slugify;
 use crate::upgrade::schema::{column, has_column, has_table, make_not_null};
+use crate::upgrade::verify::Proofs;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
@@ -17,20 +19,13 @@ pub fn providers_revision(
     conn: &Connection,
     clock: &Clock,
     host_value: &mut dyn FnMut() -> String,
+    proofs: &mut Proofs,
 ) -> Result<()> {
     // V0 files never got feeds.display_order (Known defect 1): the model default 0.
     add_column(conn, "feeds", "display_order", "INTEGER NOT NULL DEFAULT 0")?;
-    require_article_column(
-        conn,
-        "scoring_state",
-        "VARCHAR NOT NULL DEFAULT 'unscored'",
-        "'unscored'",
-    )?;
-    require_article_column(conn, "scoring_priority", "INTEGER NOT NULL DEFAULT 0", "0")?;
+    articles_scoring(conn, proofs)?;
     conn.execute_batch(
-        "CREATE INDEX IF NOT EXISTS ix_articles_composite_score ON articles (composite_score);
-         CREATE INDEX IF NOT EXISTS ix_articles_scoring_state ON articles (scoring_state);
-         CREATE TABLE IF NOT EXISTS llm_provider_configs (
+        "CREATE TABLE IF NOT EXISTS llm_provider_configs (
             id INTEGER NOT NULL,
             provider VARCHAR NOT NULL,
             enabled BOOLEAN DEFAULT (1) NOT NULL,
@@ -261,22 +256,37 @@ pub fn merge_categories(conn: &Connection) -> Result<()> {
             )?;
         }
     }
-    let links = has_table(conn, "article_category_link")?;
-    for u in &updates {
-        for dup in &u.dups {
-            if links {
-                conn.execute(
-                    "INSERT OR IGNORE INTO article_category_link (article_id, category_id)
-                     SELECT article_id, ?1 FROM article_category_link WHERE category_id = ?2",
-                    [u.keep, *dup],
-                )?;
-                conn.execute(
-                    "DELETE FROM article_category_link WHERE category_id = ?1",
-                    [dup],
-                )?;
+    // Every duplicate's links go to its kept row in one pass over the links (which
+    // have no index on category_id): a link the kept row already has is left
+    // behind by UPDATE OR IGNORE and deleted with the rest.
+    let merged: Vec<(i64, i64)> = updates
+        .iter()
+        .flat_map(|u| u.dups.iter().map(move |d| (*d, u.keep)))
+        .collect();
+    if !merged.is_empty() {
+        conn.execute_batch(
+            "CREATE TEMP TABLE curator_merge (dup INTEGER PRIMARY KEY, keep INTEGER NOT NULL)",
+        )?;
+        {
+            let mut add =
+                conn.prepare("INSERT INTO temp.curator_merge (dup, keep) VALUES (?1, ?2)")?;
+            for (dup, keep) in &merged {
+                add.execute([dup, keep])?;
             }
-            conn.execute("DELETE FROM categories WHERE id = ?1", [dup])?;
         }
+        if has_table(conn, "article_category_link")? {
+            conn.execute_batch(
+                "UPDATE OR IGNORE main.article_category_link
+                    SET category_id = (SELECT keep FROM temp.curator_merge WHERE dup = category_id)
+                  WHERE category_id IN (SELECT dup FROM temp.curator_merge);
+                 DELETE FROM main.article_category_link
+                  WHERE category_id IN (SELECT dup FROM temp.curator_merge);",
+            )?;
+        }
+        conn.execute_batch(
+            "DELETE FROM main.categories WHERE id IN (SELECT dup FROM temp.curator_merge);
+             DROP TABLE temp.curator_merge;",
+        )?;
     }
     let mut current = conn.prepare("SELECT slug FROM categories WHERE id = ?1")?;
     for u in &updates {

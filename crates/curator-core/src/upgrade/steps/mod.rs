@@ -3,7 +3,7 @@
 //! ones the original fails on, comes out at the 78dd677 semantics.
 
 use super::names::display_name;
-use super::schema::{self, column, has_column, has_table, make_not_null};
+use super::schema::{self, has_column, has_table};
 use crate::error::Result;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection};
@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use std::collections::{BTreeSet, HashMap};
 
 mod alembic;
+mod articles;
 mod json_era;
 
 pub use alembic::{merge_categories, providers_revision, rename_and_drop, stamp_alembic};
@@ -264,23 +265,6 @@ pub fn schema_version_bootstrap(conn: &Connection, clock: &Clock) -> Result<()> 
             "INTEGER NOT NULL DEFAULT 1800",
         )?;
         conn.execute("UPDATE schema_version SET version = 2", [])?;
-    }
-    Ok(())
-}
-
-/// Make an articles column present and NOT NULL, NULLs replaced by `fill`.
-fn require_article_column(conn: &Connection, name: &str, decl: &str, fill: &str) -> Result<()> {
-    match column(conn, "articles", name)? {
-        None => {
-            conn.execute_batch(&format!("ALTER TABLE articles ADD COLUMN {name} {decl}"))?;
-        }
-        Some(c) if !c.notnull => {
-            conn.execute_batch(&format!(
-                "UPDATE articles SET {name} = {fill} WHERE {name} IS NULL"
-            ))?;
-            make_not_null(conn, "articles", name)?;
-        }
-        Some(_) => {}
     }
     Ok(())
 }

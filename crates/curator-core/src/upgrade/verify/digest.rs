@@ -1,0 +1,116 @@
+//! The proof of an index the upgrade created, without re-reading its table: the
+//! digest of the table's (rowid, key) pairs taken by the step that read it, and a
+//! walk of the index alone that must find it sorted and with the same digest.
+
+use super::quote;
+use crate::error::{CheckFailure, Result};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+
+/// Order-independent digest of a multiset of (rowid, value) pairs: a count and
+/// two 64-bit sums of SipHash values under different prefixes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Digest {
+    count: u64,
+    a: u64,
+    b: u64,
+}
+
+impl Digest {
+    pub(crate) fn add(&mut self, rowid: i64, v: ValueRef<'_>) {
+        let hash = |salt: u8| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            salt.hash(&mut h);
+            rowid.hash(&mut h);
+            match v {
+                ValueRef::Null => 0u8.hash(&mut h),
+                ValueRef::Integer(i) => (1u8, i).hash(&mut h),
+                // A REAL column may hand out an integral value either way.
+                ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    (1u8, f as i64).hash(&mut h)
+                }
+                ValueRef::Real(f) => (2u8, f.to_bits()).hash(&mut h),
+                ValueRef::Text(t) => (3u8, t).hash(&mut h),
+                ValueRef::Blob(b) => (4u8, b).hash(&mut h),
+            }
+            h.finish()
+        };
+        self.count += 1;
+        self.a = self.a.wrapping_add(hash(1));
+        self.b = self.b.wrapping_add(hash(2));
+    }
+}
+
+/// An index the upgrade created on `table (column)`, with the digest of the
+/// table's (rowid, column) pairs taken after the table's last change.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexProof {
+    pub table: String,
+    pub index: String,
+    pub column: String,
+    pub digest: Digest,
+}
+
+/// SQLite's order of two values of a BINARY-collated index column.
+fn sqlite_order(a: &ValueRef<'_>, b: &ValueRef<'_>) -> Ordering {
+    fn class(v: &ValueRef<'_>) -> u8 {
+        match v {
+            ValueRef::Null => 0,
+            ValueRef::Integer(_) | ValueRef::Real(_) => 1,
+            ValueRef::Text(_) => 2,
+            ValueRef::Blob(_) => 3,
+        }
+    }
+    match (a, b) {
+        (ValueRef::Integer(x), ValueRef::Integer(y)) => x.cmp(y),
+        (ValueRef::Integer(x), ValueRef::Real(y)) => (*x as f64).total_cmp(y),
+        (ValueRef::Real(x), ValueRef::Integer(y)) => x.total_cmp(&(*y as f64)),
+        (ValueRef::Real(x), ValueRef::Real(y)) => x.total_cmp(y),
+        (ValueRef::Text(x), ValueRef::Text(y)) => x.cmp(y),
+        (ValueRef::Blob(x), ValueRef::Blob(y)) => x.cmp(y),
+        _ => class(a).cmp(&class(b)),
+    }
+}
+
+/// Walk `proof.index` alone: it must be in order and hold exactly the table's
+/// (rowid, key) pairs that the step counted.
+pub(in crate::upgrade) fn check_index(conn: &Connection, proof: &IndexProof) -> Result<()> {
+    let sql = format!(
+        "SELECT {col}, rowid FROM {t} INDEXED BY {ix} WHERE {col} IS NULL OR {col} IS NOT NULL",
+        col = quote(&proof.column),
+        t = quote(&proof.table),
+        ix = quote(&proof.index),
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut digest = Digest::default();
+    let mut previous: Option<(rusqlite::types::Value, i64)> = None;
+    while let Some(r) = rows.next()? {
+        let key: rusqlite::types::Value = r.get(0)?;
+        let rowid: i64 = r.get(1)?;
+        if let Some((pk, pr)) = &previous {
+            let order =
+                sqlite_order(&ValueRef::from(pk), &ValueRef::from(&key)).then(pr.cmp(&rowid));
+            if order != Ordering::Less {
+                return Err(CheckFailure::IndexOrder {
+                    index: proof.index.clone(),
+                    rowid,
+                }
+                .into());
+            }
+        }
+        digest.add(rowid, ValueRef::from(&key));
+        previous = Some((key, rowid));
+    }
+    if digest != proof.digest {
+        return Err(CheckFailure::IndexMismatch {
+            index: proof.index.clone(),
+            entries: digest.count,
+            rows: proof.digest.count,
+        }
+        .into());
+    }
+    Ok(())
+}
