@@ -87,6 +87,25 @@ fn cancel_rescore_without_a_rescore_is_false_and_queue_status_counts() {
     assert_eq!(q["paused"], serde_json::json!([]));
     let f = invoke(&app, "queue_last_failures", serde_json::json!({})).unwrap();
     assert_eq!(f, serde_json::json!([]));
+    // Nothing recent to rescore: the command answers at once, progress on the Channel.
+    let r = invoke(
+        &app,
+        "rescore",
+        serde_json::json!({"limit": 10, "onProgress": "__CHANNEL__:9"}),
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        serde_json::json!({"queued": 0, "skipped_running": 0, "done": 0, "failed": 0, "cancelled": false})
+    );
+    // No route yet: test_route says so as a coded error.
+    let e = invoke(
+        &app,
+        "test_route",
+        serde_json::json!({"task": "scoring", "articleId": null}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "invalid_route");
 }
 
 #[test]

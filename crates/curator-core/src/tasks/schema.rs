@@ -71,6 +71,12 @@ pub fn task_schema(task: Task, asked: &[i64]) -> Value {
         if let Some(id) = s.pointer_mut("/properties/results/items/properties/article_id") {
             id["enum"] = json!(asked);
         }
+        // One entry per asked article: grammar-constrained servers then cannot answer
+        // with an empty or a runaway list.
+        if let Some(results) = s.pointer_mut("/properties/results") {
+            results["minItems"] = json!(asked.len());
+            results["maxItems"] = json!(asked.len());
+        }
     }
     s
 }
@@ -165,6 +171,8 @@ mod tests {
         assert_eq!(item["properties"]["categories"]["maxItems"], json!(4));
         assert_eq!(item["properties"]["suggested_new"]["maxItems"], json!(2));
         assert_eq!(item["properties"]["article_id"]["enum"], json!([17, 18]));
+        assert_eq!(s["properties"]["results"]["minItems"], json!(2));
+        assert_eq!(s["properties"]["results"]["maxItems"], json!(2));
         let req = item["required"].as_array().unwrap();
         assert!(req.contains(&json!("article_id")) && req.contains(&json!("categories")));
         assert!(!req.contains(&json!("suggested_new")));

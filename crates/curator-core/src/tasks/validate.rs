@@ -128,7 +128,6 @@ pub fn check(task: Task, answer: &Value, asked: &[i64]) -> Result<Checked, Answe
         .ok_or_else(|| AnswerError::Shape("\"results\" is not a list".into()))?;
     let asked_set: BTreeSet<i64> = asked.iter().copied().collect();
     let mut out = Checked::default();
-    let mut seen = BTreeSet::new();
     for item in results {
         let Some(id) = item.get("article_id").and_then(lax_int_value) else {
             return Err(AnswerError::Shape(
@@ -139,14 +138,14 @@ pub fn check(task: Task, answer: &Value, asked: &[i64]) -> Result<Checked, Answe
             out.unknown_ids.push(id);
             continue;
         }
-        if !seen.insert(id) {
-            out.ok.remove(&id);
-            out.failed
-                .insert(id, format!("the answer has two results for article {id}"));
+        // A second entry for the same article never replaces a valid first one; a
+        // valid later entry is taken when the earlier ones broke the limits.
+        if out.ok.contains_key(&id) {
             continue;
         }
         match check_item(task, item) {
             Ok(r) => {
+                out.failed.remove(&id);
                 out.ok.insert(id, r);
             }
             Err(why) => {
@@ -323,12 +322,23 @@ mod tests {
 
     #[test]
     fn duplicates_and_bad_shapes() {
+        // The first valid entry for an article wins; an invalid one is passed over.
         let a = json!({"results": [
             {"article_id": 1, "categories": ["A"]},
-            {"article_id": 1, "categories": ["B"]}
+            {"article_id": 1, "categories": ["B"]},
+            {"article_id": 2, "categories": ["A", "B", "C", "D", "E"]},
+            {"article_id": 2, "categories": ["C"]}
         ]});
-        let c = check(Task::Categorization, &a, &[1]).unwrap();
-        assert!(c.failed[&1].contains("two results"));
+        let c = check(Task::Categorization, &a, &[1, 2]).unwrap();
+        assert!(c.failed.is_empty(), "{c:?}");
+        let ItemResult::Categorization(one) = &c.ok[&1] else {
+            panic!()
+        };
+        assert_eq!(one.categories, vec!["A".to_string()]);
+        let ItemResult::Categorization(two) = &c.ok[&2] else {
+            panic!()
+        };
+        assert_eq!(two.categories, vec!["C".to_string()]);
         assert!(matches!(
             check(Task::Scoring, &json!({"result": []}), &[1]),
             Err(AnswerError::Shape(_))
