@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# Where cargo puts binaries (CARGO_TARGET_DIR when set).
+bin=${CARGO_TARGET_DIR:-$root/target}/debug
 log=$(mktemp -d)/test.log
 trap 'echo "logs: $log"' EXIT
 
@@ -42,18 +44,18 @@ step "UI: type check, lint, unit tests"
 
 if [[ -f ../shared/legacy-db/check.py ]]; then
   step "legacy databases (../shared/legacy-db/check.py)"
-  python3 ../shared/legacy-db/check.py --curator "$root/target/debug/curator" ../shared/legacy-db 2>&1 | tee -a "$log"
+  python3 ../shared/legacy-db/check.py --curator "$bin/curator" ../shared/legacy-db 2>&1 | tee -a "$log"
 fi
 
 step "end-to-end: the real window under Xvfb"
 (cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --debug --no-bundle >/dev/null)
 cargo build -q -p curator-cli
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  node ui/e2e/smoke.mjs "$root/target/debug/curator-app" "$root/target/debug/curator" 2>&1 | tee -a "$log"
+  node ui/e2e/smoke.mjs "$bin/curator-app" "$bin/curator" 2>&1 | tee -a "$log"
 
 step "end-to-end: the settings window against fake Ollama and OpenAI servers (mouse, then keyboard only)"
 CURATOR_LOG=warn xvfb-run -a -s "-screen 0 1280x800x24" \
-  node ui/e2e/settings.mjs "$root/target/debug/curator-app" "$root/target/debug/curator" both 2>&1 | tee -a "$log"
+  node ui/e2e/settings.mjs "$bin/curator-app" "$bin/curator" both 2>&1 | tee -a "$log"
 
 # One closing line over everything that ran.
 passed=0; failed=0

@@ -20,6 +20,10 @@ export const keys = {
   endpoint: (provider: string, baseUrl: string | null) => ["provider-endpoint", provider, baseUrl] as const,
   routes: ["routes"] as const,
   readiness: ["readiness"] as const,
+  /** Queue counts per task and the pauses in force (polled while the window is visible). */
+  queue: ["queue"] as const,
+  /** The newest failure of each task, with its reason. */
+  queueFailures: ["queue-failures"] as const,
   models: ["models"] as const,
   ollamaModels: ["ollama", "models"] as const,
   ollamaPs: ["ollama", "ps"] as const,
@@ -58,6 +62,8 @@ export const invalidates = {
   /** A test re-checks reachability; readiness follows health. */
   testProvider: (p: string): Key[] => [keys.health(p), keys.readiness],
   updateTaskRoutes: (): Key[] => [keys.routes, keys.readiness],
+  /** A rescore re-queues articles and follows them to the end: counts and failures change. */
+  rescore: (): Key[] => [keys.queue, keys.queueFailures],
   /** `list_models(true)` refetches every catalog; its answer replaces `keys.models`
    * directly, and readiness reads the same lists. */
   refreshModels: (): Key[] => [keys.readiness],

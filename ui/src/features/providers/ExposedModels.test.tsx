@@ -87,7 +87,7 @@ test("search is case- and accent-insensitive; expose/hide all shown; count; New 
   await waitFor(() => expect(core.called("update_provider_config")).toHaveLength(1));
   expect(core.called("update_provider_config")[0]?.args).toEqual({
     provider: "openai",
-    config: { base_url: null, selected_models: ["mistral-médium"], batch_size: 5, timeout_s: 15 },
+    config: { base_url: null, selected_models: ["mistral-médium"], batch_size: 5, timeout_s: 15, structured_output: "auto" },
     apiKey: null,
   });
 });

@@ -6,7 +6,8 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
 import { CommandError } from "../../lib/ipc";
-import { DEFAULT_KEYED, keyedConfigOf, PROVIDERS, type KeyedConfig } from "./config";
+import { DEFAULT_KEYED, keyedConfigOf, PROVIDERS, STRUCTURED_MODES, structuredLabel, type KeyedConfig } from "./config";
+import type { StructuredMode } from "../../bindings";
 import { removeKeyCommand } from "./endpoint";
 import { exposureOf, ExposedModels, isExposed, sameExposure, type Exposure } from "./ExposedModels";
 import { Field } from "./fields";
@@ -25,13 +26,14 @@ import {
   validateTimeout,
 } from "./text";
 
-type Form = { baseUrl: string; timeout: string; batch: string };
-type FieldName = keyof Form | "apiKey";
+type Form = { baseUrl: string; timeout: string; batch: string; structured: StructuredMode };
+type FieldName = "baseUrl" | "timeout" | "batch" | "apiKey";
 
 const toForm = (c: KeyedConfig): Form => ({
   baseUrl: c.base_url ?? "",
   timeout: String(c.timeout_s),
   batch: String(c.batch_size),
+  structured: c.structured_output ?? "auto",
 });
 
 const FIELD_OF: Record<string, FieldName> = {
@@ -132,6 +134,7 @@ export function KeyedPanel(props: PanelProps) {
     selected_models: [...exposure],
     timeout_s: Number(form.timeout.trim()),
     batch_size: Number(form.batch.trim()),
+    structured_output: form.structured,
   });
 
   const checkFields = (needKey: boolean): boolean => {
@@ -328,6 +331,33 @@ export function KeyedPanel(props: PanelProps) {
           onEnter={onSave}
         />
       </div>
+      {provider === "openai" && (
+        <div className="field pv-field pv-structured">
+          <label htmlFor={`${provider}-structured`} className="field-label">
+            Structured output
+          </label>
+          <select
+            id={`${provider}-structured`}
+            className="pv-input pv-select"
+            value={form.structured}
+            onChange={(e) => set("structured")(e.target.value)}
+            aria-describedby={`${provider}-structured-help`}
+          >
+            {STRUCTURED_MODES.map((m) => (
+              <option key={m.mode} value={m.mode}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+          <p id={`${provider}-structured-help`} className="field-help">
+            {form.structured === "auto" && saved.structured_output_detected
+              ? `Structured output: ${structuredLabel(saved.structured_output_detected)} (detected)`
+              : form.structured === "auto"
+                ? "Curator tries JSON schema first, then JSON object with schema, then the prompt, and keeps what this server accepts."
+                : "Every request uses this mode; answers are validated the same way."}
+          </p>
+        </div>
+      )}
       <PanelActions
         props={props}
         onTest={onTest}

@@ -216,7 +216,7 @@ test("adds OpenAI: URL preview, test errors, key never shown back", async () => 
   await waitFor(() => expect(core.called("update_provider_config")).toHaveLength(1));
   expect(core.called("update_provider_config")[0]?.args).toEqual({
     provider: "openai",
-    config: { base_url: "https://llm.example.com", selected_models: [], batch_size: 5, timeout_s: 15 },
+    config: { base_url: "https://llm.example.com", selected_models: [], batch_size: 5, timeout_s: 15, structured_output: "auto" },
     apiKey: KEY,
   });
   const edit = await screen.findByRole("region", { name: "OpenAI" });
@@ -247,7 +247,7 @@ test.each([
   await waitFor(() => expect(core.called("update_provider_config")).toHaveLength(1));
   expect(core.called("update_provider_config")[0]?.args).toEqual({
     provider: id,
-    config: { base_url: null, selected_models: [], batch_size: 3, timeout_s: 15 },
+    config: { base_url: null, selected_models: [], batch_size: 3, timeout_s: 15, structured_output: "auto" },
     apiKey: KEY,
   });
   expect(await screen.findByRole("button", { name: label })).toBeInTheDocument();
@@ -321,4 +321,25 @@ test("intent add_provider opens the dialog; configure_provider opens the panel",
   act(() => go("providers", { kind: "configure_provider", provider: "anthropic" }));
   const setup = await screen.findByRole("region", { name: "Anthropic" });
   expect(within(setup).queryByRole("button", { name: "Disconnect" })).not.toBeInTheDocument();
+});
+
+test("an OpenAI-compatible connection shows the detected structured-output mode and saves an override", async () => {
+  core.providers = [
+    keyedItem("openai", {
+      config: { base_url: "http://127.0.0.1:8080", structured_output: "auto", structured_output_detected: "json_object" },
+    }),
+  ];
+  renderSection();
+  await userEvent.click(await screen.findByRole("button", { name: "OpenAI" }));
+  const panel = await screen.findByRole("region", { name: "OpenAI" });
+  const select = within(panel).getByRole("combobox", { name: "Structured output" });
+  expect(select).toHaveValue("auto");
+  expect(select).toHaveAccessibleDescription("Structured output: JSON object with schema (detected)");
+  await userEvent.selectOptions(select, "Prompt only");
+  await userEvent.click(within(panel).getByRole("button", { name: "Save" }));
+  await waitFor(() => expect(core.called("update_provider_config")).toHaveLength(1));
+  expect(core.called("update_provider_config")[0]?.args).toMatchObject({
+    provider: "openai",
+    config: { base_url: "http://127.0.0.1:8080", structured_output: "prompt" },
+  });
 });

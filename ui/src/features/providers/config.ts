@@ -1,3 +1,4 @@
+import type { StructuredMode } from "../../bindings";
 /**
  * Provider configs as the core stores them (`config` of a provider item), narrowed
  * from `unknown` with type guards until the bindings carry the union themselves.
@@ -26,6 +27,10 @@ export type KeyedConfig = {
   selected_models: string[];
   batch_size: number;
   timeout_s: number;
+  /** How this connection asks for JSON; `auto` detects it and keeps what worked. */
+  structured_output?: StructuredMode;
+  /** What automatic detection found (the core forgets it when the config is saved). */
+  structured_output_detected?: StructuredMode | null;
 };
 
 export type ProviderConfig = OllamaConfig | KeyedConfig;
@@ -96,8 +101,24 @@ export function keyedConfigOf(v: unknown): KeyedConfig {
       : [],
     batch_size: isInt(v.batch_size) ? v.batch_size : DEFAULT_KEYED.batch_size,
     timeout_s: isInt(v.timeout_s) ? v.timeout_s : DEFAULT_KEYED.timeout_s,
+    structured_output: isStructuredMode(v.structured_output) ? v.structured_output : "auto",
+    structured_output_detected: isStructuredMode(v.structured_output_detected) ? v.structured_output_detected : null,
   };
 }
+
+export const STRUCTURED_MODES: { mode: StructuredMode; label: string }[] = [
+  { mode: "auto", label: "Automatic" },
+  { mode: "json_schema", label: "JSON schema" },
+  { mode: "json_object", label: "JSON object with schema" },
+  { mode: "prompt", label: "Prompt only" },
+];
+
+export function isStructuredMode(v: unknown): v is StructuredMode {
+  return STRUCTURED_MODES.some((m) => m.mode === v);
+}
+
+export const structuredLabel = (m: StructuredMode): string =>
+  STRUCTURED_MODES.find((x) => x.mode === m)?.label ?? m;
 
 function pickOllama(v: Record<string, unknown>): Partial<OllamaConfig> {
   const out: Partial<OllamaConfig> = {};

@@ -113,7 +113,14 @@ test("configs are narrowed with type guards", () => {
   expect(isOllamaConfig(o)).toBe(true);
   expect(isKeyedConfig(o)).toBe(false);
   const k = keyedConfigOf({ selected_models: ["a", 3], batch_size: 7 });
-  expect(k).toEqual({ base_url: null, selected_models: ["a"], batch_size: 7, timeout_s: 15 });
+  expect(k).toEqual({
+    base_url: null,
+    selected_models: ["a"],
+    batch_size: 7,
+    timeout_s: 15,
+    structured_output: "auto",
+    structured_output_detected: null,
+  });
   expect(isKeyedConfig(k)).toBe(true);
   expect(normalizeOllamaModel("phi4-mini")).toBe("phi4-mini:latest");
   expect(normalizeOllamaModel("qwen3:4b")).toBe("qwen3:4b");

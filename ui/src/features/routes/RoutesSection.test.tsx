@@ -19,6 +19,7 @@ import {
   type Handler,
 } from "../../lib/test-utils";
 import { getPulls, resetPulls, startPull } from "../providers/pulls";
+import { queueFailuresQuery, queueStatusQuery } from "./queries";
 import { RoutesSection } from "./RoutesSection";
 
 afterEach(() => {
@@ -37,6 +38,8 @@ function setup(overrides: Record<string, Handler> = {}) {
     ollama_health: () => ({ connected: true, version: "0.9.0", latency_ms: 3 }),
     test_provider: () => ({ ok: true, latency_ms: 20, version: null, error: null }),
     ollama_pulls: () => [],
+    queue_status: () => QUEUE,
+    queue_last_failures: () => [],
     ...overrides,
   });
   const view = renderWithClient(
@@ -47,6 +50,9 @@ function setup(overrides: Record<string, Handler> = {}) {
   );
   return { ...mock, ...view };
 }
+
+const COUNTS = { queued: 0, running: 0, done: 0, failed: 0 };
+const QUEUE = { categorization: COUNTS, scoring: COUNTS, paused: [] };
 
 const notReady = (over: Record<string, unknown>) => ({
   categorization: { ready: false, provider: null, model: null, reason: null, message: null, fix: null, ...over },
@@ -145,8 +151,8 @@ test("turning the switch off makes scoring follow categorization; Save sends bot
   await user.click(save);
   await waitFor(() => expect(called("update_task_routes")).toHaveLength(1));
   expect(called("update_task_routes")[0]?.args.input).toEqual({
-    categorization: { provider: "ollama", model: "gemma3:12b", batch_size: null },
-    scoring: { provider: "ollama", model: "gemma3:12b", batch_size: null },
+    categorization: { provider: "ollama", model: "gemma3:12b", batch_size: null, fallback: null },
+    scoring: { provider: "ollama", model: "gemma3:12b", batch_size: null, fallback: null },
     use_separate_models: false,
   });
   expect(await screen.findByText("Task routes saved.")).toBeInTheDocument();
@@ -532,12 +538,208 @@ test("model_missing on a key-based provider → Expose adds it to the exposed mo
   expect(await screen.findByText("gpt-4.1-mini is now exposed for OpenAI.")).toBeInTheDocument();
 });
 
-test("Save and rescore is visible, disabled, and says what it will do", async () => {
-  setup();
+test("Save and rescore saves, shows progress n of m with failures, and announces the result", async () => {
+  let channel: { onmessage: (m: unknown) => void } | null = null;
+  let finish: (v: unknown) => void = () => {};
+  let queued = 0;
+  const { called, calls } = setup({
+    update_task_routes: () => routes(["ollama", "gemma3:12b"]),
+    rescore: (a) => {
+      channel = a.onProgress as typeof channel;
+      return new Promise((r) => (finish = r));
+    },
+    queue_status: () => ({ ...QUEUE, scoring: { ...COUNTS, queued } }),
+  });
   const user = userEvent.setup();
   await screen.findByRole("combobox", { name: "Model" });
   const btn = screen.getByRole("button", { name: "Save and rescore" });
-  expect(btn).toHaveAttribute("aria-disabled", "true");
-  await user.hover(btn);
-  expect(await screen.findByRole("tooltip")).toHaveTextContent("Re-queues recent articles for scoring with the saved models.");
+  expect(btn).toBeEnabled();
+  expect(btn).toHaveAccessibleDescription(/re-queues recent articles/);
+  // A change is saved first, then the rescore starts.
+  await user.type(screen.getByRole("textbox", { name: "Scoring batch size" }), "4");
+  await user.tab();
+  await user.click(btn);
+  await waitFor(() => expect(called("rescore")).toHaveLength(1));
+  expect(called("update_task_routes")).toHaveLength(1);
+  expect((called("update_task_routes")[0]?.args.input as { scoring: { batch_size: number } }).scoring.batch_size).toBe(4);
+  expect(called("rescore")[0]?.args.limit).toBeNull();
+  const order = calls.map((c) => c.cmd).filter((c) => c === "update_task_routes" || c === "rescore");
+  expect(order).toEqual(["update_task_routes", "rescore"]);
+  expect(screen.getByRole("button", { name: "Rescoring…" })).toBeDisabled();
+  act(() => channel?.onmessage({ done: 3, total: 10, failed: 1 }));
+  expect(await screen.findByRole("status", { name: "Rescore progress" })).toHaveTextContent(
+    "Rescoring: 3 of 10 articles, 1 failed",
+  );
+  queued = 7;
+  await act(async () => finish({ queued: 10, skipped_running: 2, done: 10, failed: 1, cancelled: false }));
+  expect(
+    await screen.findByText(
+      "Rescore finished: 10 of 10 articles done, 1 failed. 2 articles were already being processed and kept their run.",
+    ),
+  ).toBeInTheDocument();
+  expect(screen.queryByRole("status", { name: "Rescore progress" })).not.toBeInTheDocument();
+  expect(screen.getByRole("button", { name: "Save and rescore" })).toBeEnabled();
+  // The queue counts are re-read at once.
+  await waitFor(() =>
+    expect(within(screen.getByRole("table", { name: "Queue counts" })).getByRole("row", { name: /Scoring/ })).toHaveTextContent(
+      /^Scoring7000$/,
+    ),
+  );
+});
+
+test("a rescore can be cancelled", async () => {
+  let channel: { onmessage: (m: unknown) => void } | null = null;
+  let finish: (v: unknown) => void = () => {};
+  const { called } = setup({
+    rescore: (a) => {
+      channel = a.onProgress as typeof channel;
+      return new Promise((r) => (finish = r));
+    },
+    cancel_rescore: () => {
+      finish({ queued: 20, skipped_running: 0, done: 5, failed: 0, cancelled: true });
+      return true;
+    },
+  });
+  const user = userEvent.setup();
+  await screen.findByRole("combobox", { name: "Model" });
+  await user.click(screen.getByRole("button", { name: "Save and rescore" }));
+  // Nothing changed: nothing is saved, the rescore starts at once.
+  await waitFor(() => expect(called("rescore")).toHaveLength(1));
+  expect(called("update_task_routes")).toHaveLength(0);
+  act(() => channel?.onmessage({ done: 5, total: 20, failed: 0 }));
+  expect(await screen.findByRole("status", { name: "Rescore progress" })).toHaveTextContent("Rescoring: 5 of 20 articles");
+  await user.click(screen.getByRole("button", { name: "Cancel rescore" }));
+  await waitFor(() => expect(called("cancel_rescore")).toHaveLength(1));
+  expect(
+    await screen.findByText("Rescore cancelled: 5 of 20 articles done; the rest were taken off the queue."),
+  ).toBeInTheDocument();
+  expect(screen.queryByRole("button", { name: "Cancel rescore" })).not.toBeInTheDocument();
+});
+
+test("Save and rescore is disabled while a task has no model", async () => {
+  setup({ get_task_routes: () => routes(["ollama", null]) });
+  await screen.findByRole("combobox", { name: "Model" });
+  expect(screen.getByRole("button", { name: "Save and rescore" })).toBeDisabled();
+  expect(screen.getByRole("button", { name: "Test categorization route" })).toBeDisabled();
+});
+
+test("the queue counts per task and the last failure's reason are shown, polled every 5 s", async () => {
+  const { called } = setup({
+    queue_status: () => ({
+      categorization: { queued: 4, running: 1, done: 120, failed: 2 },
+      scoring: { queued: 9, running: 0, done: 80, failed: 0 },
+      paused: [],
+    }),
+    queue_last_failures: () => [
+      { task: "categorization", article_id: 42, code: "bad_response", reason: "too many categories (7 > 5)" },
+    ],
+  });
+  const table = await screen.findByRole("table", { name: "Queue counts" });
+  const cat = within(table).getByRole("row", { name: /Categorization/ });
+  expect(within(cat).getAllByRole("cell").map((c) => c.textContent)).toEqual(["4", "1", "120", "2"]);
+  const sc = within(table).getByRole("row", { name: /Scoring/ });
+  expect(within(sc).getAllByRole("cell").map((c) => c.textContent)).toEqual(["9", "0", "80", "0"]);
+  expect(
+    await screen.findByText("Last categorization failure (article 42): too many categories (7 > 5)"),
+  ).toBeInTheDocument();
+  expect(queueStatusQuery().refetchInterval).toBe(5_000);
+  expect(queueStatusQuery().refetchIntervalInBackground).toBe(false);
+  expect(queueFailuresQuery().refetchInterval).toBe(5_000);
+  expect(called("queue_status").length).toBeGreaterThan(0);
+});
+
+test("Test runs the task through the saved route: a valid answer shows latency and the parsed result", async () => {
+  const { called } = setup({
+    test_route: (a) => ({
+      task: a.task,
+      provider: "ollama",
+      model: "gemma3:12b",
+      article_id: 17,
+      latency_ms: 840,
+      valid: true,
+      result: { articles: [{ article_id: 17, categories: ["Rust"] }] },
+      error: null,
+      mode: "native",
+    }),
+  });
+  const user = userEvent.setup();
+  await screen.findByRole("combobox", { name: "Model" });
+  await user.click(screen.getByRole("button", { name: "Test categorization route" }));
+  await waitFor(() => expect(called("test_route")[0]?.args).toEqual({ task: "categorization", articleId: null }));
+  const status = screen.getByRole("status", { name: "Categorization route test" });
+  await waitFor(() =>
+    expect(status).toHaveTextContent(
+      'Valid answer in 840 ms from gemma3:12b (article 17): {"articles":[{"article_id":17,"categories":["Rust"]}]}',
+    ),
+  );
+});
+
+test("Test with an invalid answer says why; a failed command shows its sentence", async () => {
+  setup({
+    test_route: (a) => {
+      if (a.task === "categorization") throw { code: "timeout", message: "Ollama did not answer within 15 s" };
+      return {
+        task: a.task,
+        provider: "ollama",
+        model: "gemma3:12b",
+        article_id: null,
+        latency_ms: 1200,
+        valid: false,
+        result: null,
+        error: { code: "bad_response", message: "interest_score 14 is out of range 1..10" },
+        mode: "native",
+      };
+    },
+  });
+  const user = userEvent.setup();
+  await screen.findByRole("combobox", { name: "Model" });
+  await user.click(screen.getByRole("button", { name: "Test scoring route" }));
+  await waitFor(() =>
+    expect(screen.getByRole("status", { name: "Scoring route test" })).toHaveTextContent(
+      "Invalid answer in 1200 ms from gemma3:12b (the sample article): Interest_score 14 is out of range 1..10.",
+    ),
+  );
+  await user.click(screen.getByRole("button", { name: "Test categorization route" }));
+  await waitFor(() =>
+    expect(screen.getByRole("status", { name: "Categorization route test" })).toHaveTextContent(
+      "Ollama did not answer within 15 s.",
+    ),
+  );
+});
+
+test("a fallback model is optional, marks the form dirty and is saved with the routes", async () => {
+  let saved: unknown = routes(["ollama", "gemma3:12b"]);
+  const { called } = setup({
+    get_task_routes: () => saved,
+    update_task_routes: () => (saved = {
+      routes: [
+        { task: "categorization", provider: "ollama", model: "gemma3:12b", batch_size: null, fallback: null },
+        { task: "scoring", provider: "ollama", model: "gemma3:12b", batch_size: null, fallback: { provider: "openai", model: "gpt-4.1-mini" } },
+      ],
+      use_separate_models: false,
+    }),
+  });
+  const user = userEvent.setup();
+  await screen.findByRole("combobox", { name: "Model" });
+  const fb = screen.getByRole("combobox", { name: "Scoring fallback model" });
+  expect(fb).toHaveValue("");
+  expect(screen.getByRole("combobox", { name: "Categorization fallback model" })).toHaveValue("");
+  expect(screen.getByRole("button", { name: "No fallback for scoring" })).toBeDisabled();
+  expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+  await user.click(within(fb.parentElement!).getByRole("button", { name: /Show models/ }));
+  await user.click(await screen.findByRole("option", { name: "gpt-4.1-mini — 1M context" }));
+  expect(fb).toHaveValue("gpt-4.1-mini — 1M context");
+  expect(screen.getByRole("button", { name: "Save" })).toBeEnabled();
+  // Clearing it again leaves nothing to save.
+  await user.click(screen.getByRole("button", { name: "No fallback for scoring" }));
+  expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+  await user.click(within(fb.parentElement!).getByRole("button", { name: /Show models/ }));
+  await user.click(await screen.findByRole("option", { name: "gpt-4.1-mini — 1M context" }));
+  await user.click(screen.getByRole("button", { name: "Save" }));
+  await waitFor(() => expect(called("update_task_routes")).toHaveLength(1));
+  const input = called("update_task_routes")[0]?.args.input as Record<string, { fallback: unknown }>;
+  expect(input.scoring?.fallback).toEqual({ provider: "openai", model: "gpt-4.1-mini" });
+  expect(input.categorization?.fallback).toBeNull();
+  await waitFor(() => expect(screen.getByRole("button", { name: "Save" })).toBeDisabled());
+  expect(screen.getByRole("combobox", { name: "Scoring fallback model" })).toHaveValue("gpt-4.1-mini — 1M context");
 });

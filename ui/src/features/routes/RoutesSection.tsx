@@ -1,18 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import {
-  Button,
-  Focusable,
-  Group,
-  Input,
-  Label,
-  NumberField,
-  Switch,
-  Text,
-  Tooltip,
-  TooltipTrigger,
-} from "react-aria-components";
-import type { Task, TaskRoutes } from "../../bindings";
+import { Button, Group, Input, Label, NumberField, Switch, Text } from "react-aria-components";
+import type { Fallback, RescoreProgress, RescoreResult, Task, TaskRoutes } from "../../bindings";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { useKeepFocusWhenDisabled } from "../../components/focus";
 import { ErrorState, Skeleton } from "../../components/QueryState";
@@ -31,7 +20,8 @@ import { brokenRoute, routeKey, splitKey, type SavedChoice } from "./model";
 import { ModelPicker, type ProviderGroup } from "./ModelPicker";
 import { useProviderHealth } from "../providers/queries";
 import { ReadinessLine } from "./Readiness";
-import { useSaveRoutes } from "./queries";
+import { useCancelRescore, useRescore, useSaveRoutes } from "./queries";
+import { QueueCounts, RouteTestButton } from "./Queue";
 
 type Form = {
   separate: boolean;
@@ -39,6 +29,9 @@ type Form = {
   scoring: string | null;
   catBatch: number | null;
   scoringBatch: number | null;
+  /** Fallback models (`provider:model`), or null: off by default. */
+  catFallback: string | null;
+  scoringFallback: string | null;
 };
 
 function fromServer(r: TaskRoutes): Form {
@@ -53,12 +46,31 @@ function fromServer(r: TaskRoutes): Form {
     scoring: key("scoring"),
     catBatch: find("categorization")?.batch_size ?? null,
     scoringBatch: find("scoring")?.batch_size ?? null,
+    catFallback: fallbackKey(find("categorization")?.fallback),
+    scoringFallback: fallbackKey(find("scoring")?.fallback),
   };
 }
 
-const FIELDS: (keyof Form)[] = ["separate", "cat", "scoring", "catBatch", "scoringBatch"];
+const fallbackKey = (f: Fallback | null | undefined) => (f ? routeKey(f.provider, f.model) : null);
+const fallbackOf = (key: string | null): Fallback | null => (key ? splitKey(key) : null);
 
-const RESCORE_HINT = "Re-queues recent articles for scoring with the saved models.";
+const FIELDS: (keyof Form)[] = ["separate", "cat", "scoring", "catBatch", "scoringBatch", "catFallback", "scoringFallback"];
+
+const RESCORE_HINT = "Saves, then re-queues recent articles for categorization and scoring with the saved models.";
+
+/** The toast that ends a rescore. */
+function rescoreMessage(r: RescoreResult): string {
+  if (r.queued === 0 && r.skipped_running === 0) return "Nothing to rescore: there are no recent unread articles.";
+  const failed = r.failed > 0 ? `, ${r.failed} failed` : "";
+  const skipped =
+    r.skipped_running > 0
+      ? ` ${r.skipped_running} ${r.skipped_running === 1 ? "article was" : "articles were"} already being processed and kept their run.`
+      : "";
+  const head = r.cancelled
+    ? `Rescore cancelled: ${r.done} of ${r.queued} articles done${failed}; the rest were taken off the queue.`
+    : `Rescore finished: ${r.done} of ${r.queued} articles done${failed}.`;
+  return head + skipped;
+}
 
 /** Which model each task uses, its batch size, and whether each task can run. */
 export function RoutesSection() {
@@ -69,6 +81,9 @@ export function RoutesSection() {
   const kinds = useQuery(providerKindsQuery());
   const readiness = useQuery(readinessQuery());
   const save = useSaveRoutes();
+  const [progress, setProgress] = useState<RescoreProgress | null>(null);
+  const rescore = useRescore(setProgress);
+  const cancel = useCancelRescore();
   const { intent, clearIntent } = useNav();
 
   const [draft, setDraft] = useState<Partial<Form>>({});
@@ -77,6 +92,8 @@ export function RoutesSection() {
   const catRef = useRef<HTMLInputElement>(null);
   const scoringRef = useRef<HTMLInputElement>(null);
   const saveRef = useRef<HTMLButtonElement>(null);
+  const rescoreRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const titleRef = useRef<HTMLHeadingElement>(null);
 
   const name = (id: string) => providerName(kinds.data, id);
@@ -136,6 +153,9 @@ export function RoutesSection() {
 
   // Once saved, Save turns disabled; the focus goes to the section's title, not the page.
   useKeepFocusWhenDisabled(saveRef, !dirty || !complete, () => titleRef.current);
+  const busy = save.isPending || rescore.isPending;
+  // While it runs, "Save and rescore" is disabled: the focus goes to its Cancel.
+  useKeepFocusWhenDisabled(rescoreRef, busy || !complete, () => cancelRef.current ?? titleRef.current);
 
   const update = (patch: Partial<Form>) => setDraft((d) => ({ ...d, ...patch }));
 
@@ -150,16 +170,56 @@ export function RoutesSection() {
     update(form.separate ? { cat: key } : { cat: key, scoring: key });
   };
 
-  const onSave = () => {
-    if (!form?.cat) return;
+  const saveInput = () => {
+    if (!form?.cat) return null;
     const cat = splitKey(form.cat);
     const sc = form.separate && form.scoring ? splitKey(form.scoring) : cat;
-    save.mutate(
-      {
-        categorization: { provider: cat.provider, model: cat.model, batch_size: form.catBatch },
-        scoring: { provider: sc.provider, model: sc.model, batch_size: form.scoringBatch },
-        use_separate_models: form.separate,
+    return {
+      categorization: {
+        provider: cat.provider,
+        model: cat.model,
+        batch_size: form.catBatch,
+        fallback: fallbackOf(form.catFallback),
       },
+      scoring: {
+        provider: sc.provider,
+        model: sc.model,
+        batch_size: form.scoringBatch,
+        fallback: fallbackOf(form.scoringFallback),
+      },
+      use_separate_models: form.separate,
+    };
+  };
+
+  const onSaveAndRescore = async () => {
+    const input = saveInput();
+    if (!input || busy) return;
+    // Unsaved changes are saved first (as Save does); a failed save starts no rescore.
+    if (dirty) {
+      try {
+        await save.mutateAsync(input);
+        setDraft({});
+      } catch (e) {
+        toast(errorSentence(e), "error");
+        return;
+      }
+    }
+    setProgress(null);
+    rescore.mutate(undefined, {
+      onSuccess: (r) => toast(rescoreMessage(r), r.failed > 0 ? "error" : r.cancelled ? "info" : "success"),
+      onError: (e) => toast(errorSentence(e), "error"),
+      onSettled: () => setProgress(null),
+    });
+  };
+
+  const onCancelRescore = () =>
+    cancel.mutate(undefined, { onError: (e) => toast(errorSentence(e), "error") });
+
+  const onSave = () => {
+    const input = saveInput();
+    if (!input) return;
+    save.mutate(
+      input,
       {
         onSuccess: () => {
           setDraft({});
@@ -173,6 +233,48 @@ export function RoutesSection() {
   const find = (t: Task) => routes.data?.routes.find((r) => r.task === t);
   const brokenCat = models.data ? brokenRoute(find("categorization"), models.data, providers.data, name) : null;
   const brokenScoring = models.data ? brokenRoute(find("scoring"), models.data, providers.data, name) : null;
+  const brokenFallback = (t: Task) => {
+    const f = find(t)?.fallback;
+    if (!f || !models.data) return null;
+    return brokenRoute({ task: t, provider: f.provider, model: f.model, batch_size: null, fallback: null }, models.data, providers.data, name);
+  };
+  const brokenCatFallback = brokenFallback("categorization");
+  const brokenScoringFallback = brokenFallback("scoring");
+  const savedModel = (t: Task) => !!find(t)?.model;
+  const fallbackPicker = (t: Task) => {
+    const field = t === "categorization" ? "catFallback" : "scoringFallback";
+    const value = form?.[field] ?? null;
+    const broken = t === "categorization" ? brokenCatFallback : brokenScoringFallback;
+    const title = t === "categorization" ? "Categorization" : "Scoring";
+    return (
+      <div className="fallback-field">
+        <ModelPicker
+          label={`${title} fallback model`}
+          value={value}
+          onChange={(k) => update({ [field]: k })}
+          groups={groups}
+          broken={broken}
+          description={
+            broken && value === broken.key && !broken.loading
+              ? "Choose another fallback model, or remove it."
+              : "Optional. Used only when the primary model times out, is refused or its provider fails (5xx, 429, 529)."
+          }
+        />
+        <Button
+          className="button"
+          aria-label={`No fallback for ${t}`}
+          isDisabled={value === null}
+          onPress={() => update({ [field]: null })}
+        >
+          No fallback
+        </Button>
+      </div>
+    );
+  };
+  const testButton = (t: Task) => (
+    <RouteTestButton task={t} disabled={!savedModel(t) || busy} />
+  );
+
   const waitingNote = waitingFor.length > 0 ? `Still waiting for ${joinNames(waitingFor)} to list models.` : undefined;
   const pickerNote = (b: SavedChoice | null, value: string | null) =>
     b && value === b.key && !b.loading
@@ -254,35 +356,58 @@ export function RoutesSection() {
 
             {form.separate ? (
               <div className="row">
+                <div className="route-column">
+                  <ModelPicker
+                    label="Categorization model"
+                    value={form.cat}
+                    onChange={onCat}
+                    groups={groups}
+                    broken={brokenCat}
+                    inputRef={catRef}
+                    description={pickerNote(brokenCat, form.cat)}
+                  />
+                  {testButton("categorization")}
+                  {fallbackPicker("categorization")}
+                </div>
+                <div className="route-column">
+                  <ModelPicker
+                    label="Scoring model"
+                    value={form.scoring}
+                    onChange={(k) => update({ scoring: k })}
+                    groups={groups}
+                    broken={brokenScoring}
+                    inputRef={scoringRef}
+                    description={pickerNote(brokenScoring, form.scoring)}
+                  />
+                  {testButton("scoring")}
+                  {fallbackPicker("scoring")}
+                </div>
+              </div>
+            ) : (
+              <>
                 <ModelPicker
-                  label="Categorization model"
+                  label="Model"
                   value={form.cat}
                   onChange={onCat}
                   groups={groups}
                   broken={brokenCat}
-                  inputRef={catRef}
+                  inputRef={modelRef}
                   description={pickerNote(brokenCat, form.cat)}
                 />
-                <ModelPicker
-                  label="Scoring model"
-                  value={form.scoring}
-                  onChange={(k) => update({ scoring: k })}
-                  groups={groups}
-                  broken={brokenScoring}
-                  inputRef={scoringRef}
-                  description={pickerNote(brokenScoring, form.scoring)}
-                />
-              </div>
-            ) : (
-              <ModelPicker
-                label="Model"
-                value={form.cat}
-                onChange={onCat}
-                groups={groups}
-                broken={brokenCat}
-                inputRef={modelRef}
-                description={pickerNote(brokenCat, form.cat)}
-              />
+                <div className="row">
+                  <div className="route-column">
+                    {testButton("categorization")}
+                    {fallbackPicker("categorization")}
+                  </div>
+                  <div className="route-column">
+                    {testButton("scoring")}
+                    {fallbackPicker("scoring")}
+                  </div>
+                </div>
+              </>
+            )}
+            {dirty && (
+              <p className="field-help">Test runs the saved routes; save to test your changes.</p>
             )}
             {bothLocal && (
               <p className="warning">If both models are local (Ollama), they must fit in memory simultaneously.</p>
@@ -313,21 +438,43 @@ export function RoutesSection() {
               >
                 {save.isPending ? "Saving…" : "Save"}
               </Button>
-              <TooltipTrigger delay={300}>
-                <Focusable>
-                  <button type="button" className="button" aria-disabled="true" data-disabled>
-                    Save and rescore
-                  </button>
-                </Focusable>
-                <Tooltip className="tooltip" placement="top">
-                  {RESCORE_HINT}
-                </Tooltip>
-              </TooltipTrigger>
+              <Button
+                ref={rescoreRef}
+                className="button"
+                onPress={() => void onSaveAndRescore()}
+                isDisabled={busy || !complete}
+                aria-describedby="rescore-help"
+              >
+                {rescore.isPending ? "Rescoring…" : "Save and rescore"}
+              </Button>
               {dirty && !complete && <span className="field-help">Choose a model for each task to save.</span>}
             </div>
+            <p id="rescore-help" className="field-help">
+              {RESCORE_HINT}
+            </p>
+            {rescore.isPending && (
+              <div className="rescore-progress">
+                <span role="status" aria-label="Rescore progress">
+                  {progress
+                    ? `Rescoring: ${progress.done} of ${progress.total} articles${progress.failed > 0 ? `, ${progress.failed} failed` : ""}`
+                    : "Rescoring: queuing articles…"}
+                </span>
+                <Button
+                  ref={cancelRef}
+                  className="button"
+                  aria-label="Cancel rescore"
+                  onPress={onCancelRescore}
+                  isPending={cancel.isPending}
+                >
+                  Cancel
+                </Button>
+              </div>
+            )}
           </>
         )}
       </div>
+
+      <QueueCounts />
 
       <div className="card">
         <h2>Readiness</h2>

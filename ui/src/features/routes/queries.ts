@@ -1,5 +1,6 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { commands, type TaskRoutesInput } from "../../bindings";
+import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { Channel } from "@tauri-apps/api/core";
+import { commands, type RescoreProgress, type Task, type TaskRoutesInput } from "../../bindings";
 import { call } from "../../lib/ipc";
 import { invalidates, keys } from "../../lib/queryKeys";
 // One invalidation rule for the window: a health check in flight is left to finish.
@@ -57,4 +58,50 @@ export function useExposeModel() {
     },
     onSuccess: (_r, { provider }) => invalidateKeys(qc, invalidates.updateProviderConfig(provider)),
   });
+}
+
+/** How often the queue counts are re-read while the window is visible. */
+export const QUEUE_INTERVAL_MS = 5_000;
+
+/** Counts per task (queued, running, done, failed); polled every 5 s while visible. */
+export const queueStatusQuery = () =>
+  queryOptions({
+    queryKey: keys.queue,
+    queryFn: () => call(commands.queueStatus()),
+    refetchInterval: QUEUE_INTERVAL_MS,
+    refetchIntervalInBackground: false,
+  });
+
+/** The newest failure of each task, with its reason; polled with the counts. */
+export const queueFailuresQuery = () =>
+  queryOptions({
+    queryKey: keys.queueFailures,
+    queryFn: () => call(commands.queueLastFailures()),
+    refetchInterval: QUEUE_INTERVAL_MS,
+    refetchIntervalInBackground: false,
+  });
+
+/**
+ * Re-queue the recent unread articles and follow them to the end; each progress line
+ * goes to `onProgress`. Counts and failures are re-read however it ends.
+ */
+export function useRescore(onProgress: (p: RescoreProgress) => void) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => {
+      const channel = new Channel<RescoreProgress>();
+      channel.onmessage = onProgress;
+      return call(commands.rescore(null, channel));
+    },
+    onSettled: () => invalidateKeys(qc, invalidates.rescore()),
+  });
+}
+
+export function useCancelRescore() {
+  return useMutation({ mutationFn: () => call(commands.cancelRescore()) });
+}
+
+/** Run one task through its saved route on the newest article; nothing is stored. */
+export function useTestRoute(task: Task) {
+  return useMutation({ mutationFn: () => call(commands.testRoute(task, null)) });
 }

@@ -21,6 +21,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+const COUNTS = { queued: 0, running: 0, done: 0, failed: 0 };
+
 const handlers = {
   app_status: () => ({ db_path: "/d.db", schema_version: 3, app_version: "0.1.0" }),
   list_backups: () => [],
@@ -30,6 +32,8 @@ const handlers = {
   get_task_routes: () => routes(["ollama", "gemma3:12b"]),
   task_readiness: () => READY,
   ollama_health: () => ({ connected: true, version: "0.9.0", latency_ms: 3 }),
+  queue_status: () => ({ categorization: COUNTS, scoring: COUNTS, paused: [] }),
+  queue_last_failures: () => [],
 };
 
 function renderShell(prefs: Record<string, unknown> = {}) {
