@@ -134,6 +134,35 @@ export function fakeOpenAI({ key, models = ["gpt-4.1-mini", "gpt-4.1-nano", "tex
         error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" },
       });
     }
+    if (req.method === "POST" && url.pathname === "/v1/chat/completions") {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        const r = JSON.parse(body || "{}");
+        const format = r.response_format;
+        // Structured output as OpenAI documents it; anything else is a 400, as the API says.
+        if (format?.type !== "json_schema" || !format.json_schema?.schema) {
+          return json(res, 400, { error: { message: "Invalid parameter: 'response_format' must be json_schema here.", type: "invalid_request_error", param: "response_format", code: null } });
+        }
+        const user = (r.messages ?? []).map((m) => m.content).join("\n");
+        const ids = [...user.matchAll(/<article id:(\d+)>/g)].map((m) => Number(m[1]));
+        const scoring = JSON.stringify(format.json_schema.schema).includes("interest_score");
+        const results = ids.map((article_id) =>
+          scoring
+            ? { article_id, interest_score: 7, quality_score: 6, reasoning: "Relevant and well sourced." }
+            : { article_id, categories: ["Technology"], suggested_new: [], suggested_parent: null },
+        );
+        json(res, 200, {
+          id: "chatcmpl-e2e",
+          object: "chat.completion",
+          created: 1764900000,
+          model: r.model,
+          choices: [{ index: 0, message: { role: "assistant", content: JSON.stringify({ results }) }, finish_reason: "stop" }],
+          usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+        });
+      });
+      return;
+    }
     if (req.method === "GET" && url.pathname === "/v1/models") {
       return json(res, 200, {
         object: "list",

@@ -269,7 +269,20 @@ async function scenario(mode) {
     });
     check(`${mode}: categorization is ready on Ollama`, /Ollama/.test(cat) && /gemma3:12b/.test(cat), cat);
     check(`${mode}: scoring is ready on OpenAI`, /OpenAI/.test(sco) && /gpt-4\.1-mini/.test(sco), sco);
-    if (mode === "mouse") await shot(browser, "routes");
+    if (mode === "mouse") {
+      await shot(browser, "routes");
+      // Test a route: one article through the real request path; nothing is stored.
+      await ui.press("Test scoring route");
+      const tested = await waitFor("route test result", async () => {
+        const t = await browser.$("body").getText();
+        return /(Valid|Invalid) answer in \d+ ms/.test(t) && t.match(/(Valid|Invalid) answer in \d+ ms[^\n]*/)[0];
+      }, 30_000);
+      check(`${mode}: Test scoring route validates the answer (${tested.slice(0, 60)}…)`, tested.startsWith("Valid"), tested);
+      // Save and rescore on a database without articles: the real command, over its Channel.
+      await ui.press("Save and rescore");
+      await waitFor("rescore result", async () => (await browser.$("body").getText()).includes("Nothing to rescore"), 30_000);
+      check(`${mode}: Save and rescore runs and reports its result`, true);
+    }
 
     // The OpenAI fake stops answering: scoring turns unreachable within a poll interval.
     await openai.stop();
