@@ -1,45 +1,7 @@
 //! Names the model gives → categories (tasks.md §5.5): the earlier reader's slug
 //! (python-slugify, shared with the legacy upgrade) and its `smart_case` display form.
 
-use crate::upgrade::names::slugify;
-
-/// The smart-case map (tasks.md §5.5).
-const SMART_CASE: &[(&str, &str)] = &[
-    ("ai", "AI"),
-    ("ml", "ML"),
-    ("ai-ml", "AI & ML"),
-    ("ios", "iOS"),
-    ("macos", "macOS"),
-    ("imac", "iMac"),
-    ("api", "API"),
-    ("css", "CSS"),
-    ("html", "HTML"),
-    ("sql", "SQL"),
-    ("ui", "UI"),
-    ("ux", "UX"),
-    ("devops", "DevOps"),
-    ("saas", "SaaS"),
-    ("llm", "LLM"),
-    ("gpu", "GPU"),
-    ("cpu", "CPU"),
-    ("vpn", "VPN"),
-];
-
-fn mapped(word: &str) -> Option<&'static str> {
-    SMART_CASE.iter().find(|(k, _)| *k == word).map(|(_, v)| *v)
-}
-
-/// Python's `str.capitalize()`.
-fn capitalize(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first
-            .to_uppercase()
-            .chain(chars.flat_map(char::to_lowercase))
-            .collect(),
-        None => String::new(),
-    }
-}
+use crate::upgrade::names::{capitalize, slugify, smart as mapped};
 
 /// The slug of a name as the earlier reader computes it.
 pub fn slug(name: &str) -> String {

@@ -1,6 +1,6 @@
 //! Category names of the earlier reader: python-slugify's slugs and the display form.
 
-/// The smart-case map of schema-history §4.3.
+/// The smart-case map of schema-history §4.3 (also tasks.md §5.5: new categories).
 const SMART_CASE: &[(&str, &str)] = &[
     ("ai", "AI"),
     ("ml", "ML"),
@@ -22,12 +22,13 @@ const SMART_CASE: &[(&str, &str)] = &[
     ("vpn", "VPN"),
 ];
 
-fn smart(word: &str) -> Option<&'static str> {
+/// The fixed display form of a lower-case word or slug, where the map has one.
+pub(crate) fn smart(word: &str) -> Option<&'static str> {
     SMART_CASE.iter().find(|(k, _)| *k == word).map(|(_, v)| *v)
 }
 
 /// Python's `str.capitalize()`: first character upper, the rest lower.
-fn capitalize(word: &str) -> String {
+pub(crate) fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
         Some(first) => first
