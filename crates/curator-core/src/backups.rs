@@ -6,6 +6,11 @@ use serde::Serialize;
 use specta::Type;
 use std::path::Path;
 
+/// What follows the database's file name in a backup's name: `<file>.bak-<UTC stamp>`.
+pub(crate) const BACKUP_INFIX: &str = ".bak-";
+/// A backup still being written (renamed to its final name once on disk).
+pub(crate) const PARTIAL_SUFFIX: &str = ".partial";
+
 /// One backup file beside the database.
 #[derive(Debug, Clone, Serialize, Type, PartialEq, Eq)]
 pub struct BackupFile {
@@ -30,7 +35,7 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
     } else {
         dir
     };
-    let prefix = format!("{}.bak-", stem.to_string_lossy());
+    let prefix = format!("{}{BACKUP_INFIX}", stem.to_string_lossy());
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -40,7 +45,8 @@ pub fn list(db_path: &Path) -> Result<Vec<BackupFile>> {
     for entry in entries {
         let entry = entry.map_err(|e| io_error(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with(&prefix) {
+        // A `.partial` copy is an upgrade's backup that never finished: not a backup.
+        if !name.starts_with(&prefix) || name.ends_with(PARTIAL_SUFFIX) {
             continue;
         }
         let meta = match entry.metadata() {
@@ -86,6 +92,11 @@ mod tests {
         std::fs::write(dir.path().join("reader.db.bak-20260101T000000Z"), b"12345").unwrap();
         std::fs::write(dir.path().join("other.db.bak-20260101T000000Z"), b"x").unwrap();
         std::fs::write(dir.path().join("reader.db-wal"), b"x").unwrap();
+        std::fs::write(
+            dir.path().join("reader.db.bak-20260102T000000Z.partial"),
+            b"half",
+        )
+        .unwrap();
         let list = list(&db).unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].name, "reader.db.bak-20260101T000000Z");

@@ -12,6 +12,7 @@
 
 use super::open::refuse;
 use super::{UpgradeProgress, UpgradeStage};
+use crate::backups::{BACKUP_INFIX, PARTIAL_SUFFIX};
 use crate::error::{CoreError, Result, UpgradeProblem};
 use rusqlite::{Connection, OpenFlags};
 use std::fs::File;
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 pub(super) fn backup_path(path: &Path) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let base = format!("{}.bak-{stamp}", path.display());
+    let base = format!("{}{BACKUP_INFIX}{stamp}", path.display());
     let mut candidate = PathBuf::from(&base);
     let mut n = 1;
     while candidate.exists() {
@@ -190,7 +191,7 @@ fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Re
 /// killed half-way leaves no `.bak-…` that looks whole.
 pub(super) fn partial_path(dest: &Path) -> PathBuf {
     let mut p = dest.as_os_str().to_owned();
-    p.push(".partial");
+    p.push(PARTIAL_SUFFIX);
     PathBuf::from(p)
 }
 
