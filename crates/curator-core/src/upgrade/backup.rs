@@ -8,7 +8,13 @@
 //! has them), in chunks for progress, never through this process's memory. When
 //! the log still holds frames (a reader kept the checkpoint from finishing), the
 //! copy goes page by page through SQLite's backup API instead. Either way the copy
-//! is flushed to disk (file and directory) in a thread joined before the commit.
+//! is flushed to disk (file and directory) before the commit.
+//!
+//! With a write-ahead log the copy also runs beside the upgrade, in a thread: until
+//! the commit, SQLite writes the transaction's pages to the log only, never to the
+//! main file, so the file being copied cannot change while the steps run. Without
+//! one (a rollback journal), pages can reach the file before the commit, and the
+//! copy is made before the first step.
 
 use super::open::refuse;
 use super::{UpgradeProgress, UpgradeStage};
@@ -56,6 +62,9 @@ fn wal_is_empty(src: &Path) -> bool {
     }
 }
 
+/// How far a copy is: `done` of `total` units (bytes or pages).
+type Report<'a> = &'a dyn Fn(u64, u64);
+
 /// Copy the file `src` into the new, empty file `to` (at `dest`) in the kernel,
 /// publishing in `copied` how many bytes are done.
 fn copy_file(
@@ -63,7 +72,7 @@ fn copy_file(
     dest: &Path,
     mut to: &File,
     copied: &AtomicU64,
-    progress: &dyn Fn(UpgradeProgress),
+    report: Report<'_>,
 ) -> Result<()> {
     let mut from = File::open(src).map_err(|e| io_error(src, dest, e))?;
     let total = from.metadata().map_err(|e| io_error(src, dest, e))?.len();
@@ -71,11 +80,7 @@ fn copy_file(
         let _ = to.set_permissions(meta.permissions());
     }
     let mut done = 0u64;
-    progress(UpgradeProgress {
-        stage: UpgradeStage::Backup,
-        done,
-        total,
-    });
+    report(done, total);
     while done < total {
         // `io::copy` between two files is `copy_file_range` on Linux.
         let n = std::io::copy(&mut (&mut from).take(CHUNK.min(total - done)), &mut to)
@@ -92,11 +97,7 @@ fn copy_file(
         }
         done += n;
         copied.store(done, Ordering::Release);
-        progress(UpgradeProgress {
-            stage: UpgradeStage::Backup,
-            done,
-            total,
-        });
+        report(done, total);
     }
     to.flush().map_err(|e| io_error(src, dest, e))?;
     Ok(())
@@ -152,7 +153,7 @@ fn start_writeback(
 }
 
 /// Copy page by page with SQLite's online backup API (the log is not empty).
-fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
+fn copy_pages(src: &Path, dest: &Path, report: Report<'_>) -> Result<()> {
     let conn = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let mut out = Connection::open(dest)?;
@@ -166,11 +167,7 @@ fn copy_pages(src: &Path, dest: &Path, progress: &dyn Fn(UpgradeProgress)) -> Re
             let p = backup.progress();
             let total = u64::try_from(p.pagecount).unwrap_or(0);
             let done = total.saturating_sub(u64::try_from(p.remaining).unwrap_or(0));
-            progress(UpgradeProgress {
-                stage: UpgradeStage::Backup,
-                done,
-                total,
-            });
+            report(done, total);
             match more {
                 rusqlite::backup::StepResult::Done => break,
                 rusqlite::backup::StepResult::More => {}
@@ -195,13 +192,105 @@ pub(super) fn partial_path(dest: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Write the backup of the database at `src` to `dest` (see the module comment).
-/// Returns the thread that flushes it to disk; join it before committing.
-pub(super) fn write_backup(
+/// A backup being written (see the module comment).
+pub(super) struct BackupJob {
+    /// The copy (when it runs beside the upgrade) and the flush to disk.
+    thread: std::thread::JoinHandle<Result<()>>,
+    done: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
+}
+
+impl BackupJob {
+    fn report(&self, progress: &dyn Fn(UpgradeProgress)) {
+        progress(UpgradeProgress {
+            stage: UpgradeStage::Backup,
+            done: self.done.load(Ordering::Acquire),
+            total: self.total.load(Ordering::Acquire),
+        });
+    }
+
+    /// Wait until the backup is complete and on disk, reporting its progress.
+    pub(super) fn finish(self, progress: &dyn Fn(UpgradeProgress)) -> Result<()> {
+        while !self.thread.is_finished() {
+            self.report(progress);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let Self {
+            thread,
+            done,
+            total,
+        } = self;
+        let result = thread
+            .join()
+            .map_err(|_| CoreError::BackupPanicked)
+            .and_then(|r| r);
+        if result.is_ok() {
+            progress(UpgradeProgress {
+                stage: UpgradeStage::Backup,
+                done: done.load(Ordering::Acquire),
+                total: total.load(Ordering::Acquire),
+            });
+        }
+        result
+    }
+}
+
+/// Write the backup of the database at `src` to `dest` (see the module comment):
+/// in a thread when `beside` (the file has a write-ahead log), else here, before
+/// returning. Either way the flush to disk runs on; `BackupJob::finish` waits.
+pub(super) fn start_backup(
     src: &Path,
     dest: &Path,
+    beside: bool,
     progress: &dyn Fn(UpgradeProgress),
-) -> Result<std::thread::JoinHandle<Result<()>>> {
+) -> Result<BackupJob> {
+    let done = Arc::new(AtomicU64::new(0));
+    let total = Arc::new(AtomicU64::new(
+        std::fs::metadata(src).map(|m| m.len()).unwrap_or(0),
+    ));
+    let job = |done: Arc<AtomicU64>, total: Arc<AtomicU64>| {
+        move |d: u64, t: u64| {
+            done.store(d, Ordering::Release);
+            total.store(t, Ordering::Release);
+        }
+    };
+    let src = src.to_path_buf();
+    let dest = dest.to_path_buf();
+    let thread = if beside {
+        let report = job(done.clone(), total.clone());
+        std::thread::spawn(move || {
+            let flush = copy(&src, &dest, &report)?;
+            flush()
+        })
+    } else {
+        let publish = job(done.clone(), total.clone());
+        let report = |d: u64, t: u64| {
+            publish(d, t);
+            progress(UpgradeProgress {
+                stage: UpgradeStage::Backup,
+                done: d,
+                total: t,
+            });
+        };
+        let flush = copy(&src, &dest, &report)?;
+        std::thread::spawn(flush)
+    };
+    let job = BackupJob {
+        thread,
+        done,
+        total,
+    };
+    job.report(progress);
+    Ok(job)
+}
+
+/// Copy `src` to the partial name of `dest`; returns what flushes it to disk and
+/// gives it its name.
+fn copy(
+    src: &Path,
+    dest: &Path,
+    report: Report<'_>,
+) -> Result<impl FnOnce() -> Result<()> + Send + 'static> {
     let partial = partial_path(dest);
     let mut writeback = None;
     if wal_is_empty(src) {
@@ -216,15 +305,15 @@ pub(super) fn write_backup(
             Ok(f) => start_writeback(f, copied.clone(), finished.clone()),
             Err(_) => None,
         };
-        let result = copy_file(src, &partial, &to, &copied, progress);
+        let result = copy_file(src, &partial, &to, &copied, report);
         finished.store(true, Ordering::Release);
         result?;
     } else {
-        copy_pages(src, &partial, progress)?;
+        copy_pages(src, &partial, report)?;
     }
     let file = dest.to_path_buf();
     let db = src.to_path_buf();
-    Ok(std::thread::spawn(move || {
+    Ok(move || {
         if let Some(w) = writeback {
             let _ = w.join();
         }
@@ -237,5 +326,5 @@ pub(super) fn write_backup(
                 None => Ok(()),
             })
             .map_err(|e| io_error(&db, &file, e))
-    }))
+    })
 }

@@ -25,15 +25,17 @@ pub use shape::Shape;
 
 use crate::db;
 use crate::error::{CoreError, Result};
-use backup::{backup_path, partial_path, write_backup};
+use backup::{backup_path, partial_path, start_backup};
 use open::{classify, explain, map_db, open, precheck};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use verify::{counts, schema_entries, verify, Changes, Proofs, Written, FULL_CHECK_BYTES};
+use verify::{
+    counts, record_writes, schema_entries, stop_recording, verify, Changes, Proofs,
+    FULL_CHECK_BYTES,
+};
 
 /// What an unmanaged database (tables, but no Curator history) is: the earlier
 /// reader's, which must go through `upgrade`, or some other application's. The gate
@@ -92,7 +94,6 @@ fn transform(
             if json_era {
                 steps::json_era(conn, &clock)?;
             }
-            proofs.articles_unchanged = !json_era;
             step(1);
             steps::schema_version_bootstrap(conn, &clock)?;
             step(2);
@@ -215,6 +216,19 @@ fn upgrade_in_place(
     Ok(report)
 }
 
+/// The backup to `dest` failed: remove what it left, and say so.
+fn backup_failed(e: CoreError, dest: &Path, path: &Path) -> CoreError {
+    let _ = std::fs::remove_file(dest);
+    let _ = std::fs::remove_file(partial_path(dest));
+    match e {
+        CoreError::Db(inner) => CoreError::Backup {
+            dest: dest.to_path_buf(),
+            cause: Box::new(explain(inner, path)),
+        },
+        other => other,
+    }
+}
+
 /// The upgrade proper on `conn` (already in a transaction, or a scratch copy).
 /// `backup_of` names the file to back up before the first change.
 fn run_in(
@@ -231,74 +245,53 @@ fn run_in(
     let changed = detected.is_some() || !pending.is_empty();
     let mut backup = None;
     if changed {
-        let mut syncing = None;
+        let wal = conn
+            .query_row("PRAGMA main.journal_mode", [], |r| r.get::<_, String>(0))?
+            .eq_ignore_ascii_case("wal");
+        let mut job = None;
         if let Some(file) = backup_of {
             let dest = backup_path(file);
-            match write_backup(file, &dest, progress) {
-                Ok(handle) => syncing = Some(handle),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&dest);
-                    let _ = std::fs::remove_file(partial_path(&dest));
-                    return Err(match e {
-                        CoreError::Db(inner) => CoreError::Backup {
-                            dest,
-                            cause: Box::new(explain(inner, path)),
-                        },
-                        other => other,
-                    });
-                }
+            match start_backup(file, &dest, wal, progress) {
+                Ok(j) => job = Some(j),
+                Err(e) => return Err(backup_failed(e, &dest, path)),
             }
             backup = Some(dest);
         }
-        // The backup is renamed from its partial name once on disk, meanwhile.
+        // Where the file as it was can be read, to judge a foreign-key violation:
+        // with a write-ahead log, the file itself (another connection sees the last
+        // commit, not this transaction); else the backup, complete by now.
         let pristine: Vec<PathBuf> = match &backup {
-            Some(b) => vec![partial_path(b), b.clone()],
-            None => vec![path.to_path_buf()],
+            Some(b) if !wal => vec![partial_path(b), b.clone()],
+            _ => vec![path.to_path_buf()],
         };
         let mut work = || -> Result<()> {
             let schema_before = schema_entries(conn)?;
-            let written = Arc::new(Mutex::new(BTreeMap::<String, Written>::new()));
-            let sink = written.clone();
-            conn.update_hook(Some(
-                move |action: rusqlite::hooks::Action, db: &str, table: &str, rowid: i64| {
-                    if db == "main" {
-                        sink.lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .entry(table.to_string())
-                            .or_default()
-                            .add(action, rowid);
-                    }
-                },
-            ))?;
+            let recording = record_writes(conn)?;
             let mut proofs = Proofs::default();
             let result = transform(&*conn, detected.as_ref(), env, progress, &mut proofs);
-            let unhooked = conn.update_hook(None::<fn(rusqlite::hooks::Action, &str, &str, i64)>);
+            let written = stop_recording(conn, &recording);
             result?;
-            unhooked?;
+            let written = written?;
             progress(UpgradeProgress {
                 stage: UpgradeStage::Checking,
                 done: 0,
                 total: 1,
             });
-            let written = std::mem::take(&mut *written.lock().unwrap_or_else(|p| p.into_inner()));
             let changes = Changes {
                 written: &written,
+                counts_before: &before,
                 schema_before: &schema_before,
                 proofs: &proofs,
             };
             verify(conn, &changes, &pristine, full_check_below)
         };
         let worked = work();
-        // The backup is on disk before anything can be committed.
-        let flushed = match syncing.take() {
-            Some(h) => h
-                .join()
-                .map_err(|_| CoreError::BackupPanicked)
-                .and_then(|r| r),
-            None => Ok(()),
+        // The backup is complete and on disk before anything can be committed.
+        let flushed = match (job.take(), &backup) {
+            (Some(j), Some(dest)) => j.finish(progress).map_err(|e| backup_failed(e, dest, path)),
+            _ => Ok(()),
         };
-        let outcome = worked.and(flushed);
-        if let Err(e) = outcome {
+        if let Err(e) = worked.and(flushed) {
             if let Some(b) = &backup {
                 let _ = std::fs::remove_file(b);
                 let _ = std::fs::remove_file(partial_path(b));

@@ -2,6 +2,7 @@
 
 use super::test_gen as gen;
 use super::*;
+use verify::Written;
 
 fn quiet_env(dir: &Path) -> UpgradeEnv {
     UpgradeEnv {
@@ -97,12 +98,14 @@ fn old_orphans_pass_new_ones_fail_in_both_check_modes() {
         let dir = tempfile::tempdir().unwrap();
         let (p, c) = db(dir.path());
         let schema = schema_entries(&c).unwrap();
+        let before = counts(&c).unwrap();
         let proofs = Proofs::default();
-        let mut child = Written::default();
-        child.add(rusqlite::hooks::Action::SQLITE_UPDATE, 1);
+        // An update of child 1 that changed its parent_id.
+        let child = Written::updated(1, 2, &[1]);
         let written: BTreeMap<String, Written> = [("child".to_string(), child)].into();
         let changes = Changes {
             written: &written,
+            counts_before: &before,
             schema_before: &schema,
             proofs: &proofs,
         };
@@ -113,9 +116,10 @@ fn old_orphans_pass_new_ones_fail_in_both_check_modes() {
         c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM parent WHERE id = 1;")
             .unwrap();
         let written: BTreeMap<String, Written> =
-            [("parent".to_string(), Written::default())].into();
+            [("parent".to_string(), Written::deleted(1))].into();
         let changes = Changes {
             written: &written,
+            counts_before: &before,
             schema_before: &schema,
             proofs: &proofs,
         };
@@ -124,5 +128,118 @@ fn old_orphans_pass_new_ones_fail_in_both_check_modes() {
             err.to_string().contains("foreign_key_check failed: child"),
             "{err}"
         );
+    }
+}
+
+/// Run `sql` in a transaction on a WAL file with a parent, a child (one orphan
+/// the file already had) and the pre-update hook recording, then the checks as for
+/// a large file.
+fn check_after(sql: &str) -> Result<()> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("fk.db");
+    let mut c = Connection::open(&p).unwrap();
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;
+         CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id), note TEXT);
+         INSERT INTO parent VALUES (1, 'a'), (2, 'b');
+         INSERT INTO child VALUES (1, 1, 'n'), (2, 99, 'orphan of old'), (3, 2, 'n');
+         BEGIN IMMEDIATE;",
+    )
+    .unwrap();
+    let schema = schema_entries(&c).unwrap();
+    let before = counts(&c).unwrap();
+    let recording = record_writes(&mut c).unwrap();
+    c.execute_batch(sql).unwrap();
+    let written = stop_recording(&mut c, &recording).unwrap();
+    let proofs = Proofs::default();
+    let changes = Changes {
+        written: &written,
+        counts_before: &before,
+        schema_before: &schema,
+        proofs: &proofs,
+    };
+    verify(&c, &changes, std::slice::from_ref(&p), 0)
+}
+
+#[test]
+fn every_way_a_key_can_lose_its_parent_is_caught() {
+    for sql in [
+        "DELETE FROM parent WHERE id = 1",
+        // No WHERE: SQLite would truncate without reporting rows, but not while a
+        // pre-update hook is registered.
+        "DELETE FROM parent",
+        // REPLACE removes row 1 (name 'a') without a DELETE statement.
+        "INSERT OR REPLACE INTO parent (id, name) VALUES (3, 'a')",
+        "UPDATE parent SET id = 9 WHERE id = 1",
+        "UPDATE child SET parent_id = 7 WHERE id = 1",
+        "INSERT INTO child VALUES (5, 42, 'new')",
+        "UPDATE child SET id = 10, parent_id = 11 WHERE id = 3",
+    ] {
+        let err = check_after(sql).expect_err(sql);
+        assert!(
+            err.to_string().contains("foreign_key_check failed: child"),
+            "{sql}: {err}"
+        );
+    }
+}
+
+#[test]
+fn writes_that_leave_every_key_whole_pass() {
+    for sql in [
+        "UPDATE child SET note = 'y'",
+        "UPDATE parent SET name = 'z' WHERE id = 1",
+        "INSERT INTO parent VALUES (7, 'q')",
+        "INSERT INTO child VALUES (5, 2, 'new'); DELETE FROM child WHERE id = 1",
+        // Same value written back: not a change of the key.
+        "UPDATE child SET parent_id = parent_id + 0",
+    ] {
+        check_after(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+/// The backup holds the original, byte for byte, whether it was copied beside the
+/// steps (write-ahead log) or before them (rollback journal).
+#[test]
+fn the_backup_is_the_original_in_both_journal_modes() {
+    for (mode, shape) in [
+        ("WAL", gen::Shape::Fresh),
+        ("DELETE", gen::Shape::V10Lineage),
+        ("DELETE", gen::Shape::Fresh),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.db");
+        gen::generate(&a, 300, shape).unwrap();
+        Connection::open(&a)
+            .unwrap()
+            .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |_| Ok(()))
+            .unwrap();
+        let original = std::fs::read(&a).unwrap();
+        let seen = std::cell::RefCell::new(Vec::new());
+        let report = upgrade_in_place(&a, false, true, 0, &quiet_env(dir.path()), |p| {
+            seen.borrow_mut().push(p)
+        })
+        .unwrap();
+        let backup = report.backup.expect("backup");
+        assert_eq!(
+            std::fs::read(&backup).unwrap(),
+            original,
+            "{mode} {shape:?}"
+        );
+        let last = seen
+            .borrow()
+            .iter()
+            .rfind(|p| p.stage == UpgradeStage::Backup)
+            .copied()
+            .unwrap();
+        assert_eq!(
+            (last.done, last.total),
+            (original.len() as u64, original.len() as u64)
+        );
+        let ok: String = Connection::open(&a)
+            .unwrap()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok", "{mode} {shape:?}");
     }
 }

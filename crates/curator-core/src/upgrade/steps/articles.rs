@@ -1,20 +1,37 @@
 //! dff7a4c52b3c's work on `articles` (§3.2): the scoring columns NOT NULL and the
 //! scoring indexes, with the proofs the checks before commit use instead of
 //! re-reading the table.
+//!
+//! `articles` is by far the largest table (≈ 4.4 KB a row with its contents), so
+//! reading it is what costs: `CREATE INDEX` reads the whole table once per index.
+//! The missing indexes are therefore built from one pass instead. That pass copies
+//! each row's rowid and key columns into a small scratch table in the same
+//! transaction, and a function in the same statement counts the NULLs of the
+//! nullable columns and takes the digest of each index's (rowid, key) pairs. Each
+//! index is then built on the scratch table under its final name, and handed to
+//! `articles` by rewriting its `sqlite_master` entry (the b-tree of an index on
+//! `scratch (k)` with `scratch.rowid = articles.rowid` is, entry for entry, the
+//! index on `articles (column)`: the same (key, rowid) records, the same declared
+//! type and so affinity, the same collation). The scratch table is dropped, its
+//! pages returned to the free list. The checks before commit walk each new index
+//! and compare it with the digest taken from `articles` (`verify::check_index`);
+//! a small file is checked whole by `integrity_check`, which compares every index
+//! with its table row by row.
 
 use crate::error::Result;
 use crate::upgrade::schema::{self, column, make_not_null};
 use crate::upgrade::verify::{Digest, IndexProof, Proofs};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use std::sync::{Arc, Mutex};
 
 /// dff7a4c52b3c's steps 1–2 on `articles` (§3.2): `scoring_state` and
 /// `scoring_priority` present and NOT NULL (NULLs → `'unscored'` / 0), and the two
 /// scoring indexes. A nullable column becomes NOT NULL by a change of its
 /// declaration only (no table rebuild; `schema::make_not_null`). The table is read
-/// once, whatever there is to do: that pass counts the NULLs and takes the digest
-/// of each new index's (key, rowid) pairs, which the checks before commit compare
-/// with the index itself instead of re-reading the whole table (`verify`). Rows
-/// are written only when NULLs exist, and then the table is checked in full.
+/// once, whatever there is to do (module comment). Rows are written only when
+/// NULLs exist, and then the table is checked in full.
 pub fn articles_scoring(conn: &Connection, proofs: &mut Proofs) -> Result<()> {
     const COLUMNS: [(&str, &str, &str); 2] = [
         (
@@ -45,36 +62,15 @@ pub fn articles_scoring(conn: &Connection, proofs: &mut Proofs) -> Result<()> {
     if nullable.is_empty() && missing.is_empty() {
         return Ok(());
     }
-    let cols: Vec<&str> = nullable
-        .iter()
-        .map(|n| n.0)
-        .chain(missing.iter().map(|c| c.1))
-        .collect();
-    // With a write-ahead log, the pass runs on a second, read-only connection while
-    // this one builds the indexes: the rows it reads are the committed ones, the
-    // same as here as long as this transaction has not changed the table (nothing
-    // before this step writes articles in these shapes; a different definition
-    // sends the pass back here, and a different content would fail the index
-    // check before commit, never pass it).
-    let beside = scan_beside(
-        conn,
-        proofs.articles_unchanged,
-        &cols,
-        nullable.len(),
-        missing.len(),
-    )?;
-    let mut created = Vec::new();
-    for (index, col) in missing {
-        conn.execute_batch(&format!("CREATE INDEX {index} ON articles ({col})"))?;
-        created.push((index, col));
-    }
-    let sql = format!("SELECT rowid, {} FROM articles", cols.join(", "));
-    let (nulls, digests) = match beside {
-        Some(h) => match h.join() {
-            Ok(Ok(Some(found))) => found,
-            _ => scan_articles(conn, &sql, nullable.len(), created.len())?,
-        },
-        None => scan_articles(conn, &sql, nullable.len(), created.len())?,
+    let nullable_cols: Vec<&str> = nullable.iter().map(|n| n.0).collect();
+    let (nulls, digests) = if !missing.is_empty() && one_pass_applies(conn, &missing)? {
+        build_in_one_pass(conn, &nullable_cols, &missing)?
+    } else {
+        for (index, col) in &missing {
+            conn.execute_batch(&format!("CREATE INDEX {index} ON articles ({col})"))?;
+        }
+        let keys: Vec<&str> = missing.iter().map(|m| m.1).collect();
+        scan_articles(conn, &nullable_cols, &keys)?
     };
     let mut filled = false;
     for ((name, fill), n) in nullable.iter().zip(&nulls) {
@@ -90,7 +86,7 @@ pub fn articles_scoring(conn: &Connection, proofs: &mut Proofs) -> Result<()> {
         }
     }
     if !filled {
-        for ((index, col), digest) in created.into_iter().zip(digests) {
+        for ((index, col), digest) in missing.into_iter().zip(digests) {
             proofs.indexes.push(IndexProof {
                 table: "articles".into(),
                 index: index.into(),
@@ -102,77 +98,284 @@ pub fn articles_scoring(conn: &Connection, proofs: &mut Proofs) -> Result<()> {
     Ok(())
 }
 
+/// NULL counts of the nullable columns, digests of the key columns.
 type ScanResult = (Vec<u64>, Vec<Digest>);
-type ScanThread = std::thread::JoinHandle<Result<Option<ScanResult>>>;
 
-/// NULL counts of the first `nullable` columns of `sql`'s rows after the rowid,
-/// digests of the next `indexed`.
-fn scan_articles(
-    conn: &Connection,
-    sql: &str,
-    nullable: usize,
-    indexed: usize,
-) -> Result<ScanResult> {
-    let mut nulls = vec![0u64; nullable];
-    let mut digests = vec![Digest::default(); indexed];
-    let mut stmt = conn.prepare(sql)?;
+/// What the pass saw, fed row by row.
+#[derive(Default)]
+struct Seen {
+    nulls: Vec<u64>,
+    digests: Vec<Digest>,
+}
+
+impl Seen {
+    fn new(nullable: usize, keys: usize) -> Self {
+        Self {
+            nulls: vec![0; nullable],
+            digests: vec![Digest::default(); keys],
+        }
+    }
+}
+
+/// The rows of `articles` read on this connection (the fallback of
+/// `build_in_one_pass`, after plain `CREATE INDEX`).
+fn scan_articles(conn: &Connection, nullable: &[&str], keys: &[&str]) -> Result<ScanResult> {
+    let mut seen = Seen::new(nullable.len(), keys.len());
+    let cols: Vec<&str> = nullable.iter().chain(keys).copied().collect();
+    let mut stmt = conn.prepare(&format!("SELECT rowid, {} FROM articles", cols.join(", ")))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let rowid: i64 = r.get(0)?;
-        for (i, n) in nulls.iter_mut().enumerate() {
-            if r.get_ref(1 + i)? == rusqlite::types::ValueRef::Null {
+        for (i, n) in seen.nulls.iter_mut().enumerate() {
+            if r.get_ref(1 + i)? == ValueRef::Null {
                 *n += 1;
             }
         }
-        for (i, d) in digests.iter_mut().enumerate() {
-            d.add(rowid, r.get_ref(1 + nullable + i)?);
+        for (i, d) in seen.digests.iter_mut().enumerate() {
+            d.add(rowid, r.get_ref(1 + nullable.len() + i)?);
         }
     }
-    Ok((nulls, digests))
+    Ok((seen.nulls, seen.digests))
 }
 
-fn articles_definition(conn: &Connection) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = 'articles'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?)
+/// The scratch table of the one-pass build, and the function the pass calls.
+const SCRATCH: &str = "curator_upgrade_index_keys";
+const OBSERVE: &str = "curator_upgrade_observe";
+
+/// Whether the one-pass build gives exactly the indexes `CREATE INDEX` would:
+/// `articles` is a rowid table and every key column compares with BINARY (the
+/// order the digest check walks in).
+fn one_pass_applies(conn: &Connection, missing: &[(&str, &str)]) -> Result<bool> {
+    let sql: String = conn.query_row(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = 'articles'",
+        [],
+        |r| r.get(0),
+    )?;
+    if sql.to_ascii_uppercase().contains("WITHOUT ROWID") {
+        return Ok(false);
+    }
+    for (_, col) in missing {
+        let (_, collation, ..) = conn.column_metadata(Some("main"), "articles", col)?;
+        if collation.is_some_and(|c| !c.to_bytes().eq_ignore_ascii_case(b"BINARY")) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
-/// The scan of `articles_scoring` on a read-only connection in a thread, when the
-/// file has a write-ahead log and this transaction has not changed `articles`.
-/// The thread answers `None` when the table it sees is defined differently.
-fn scan_beside(
+/// Build the `missing` indexes of `articles` from one pass (module comment).
+fn build_in_one_pass(
     conn: &Connection,
-    articles_unchanged: bool,
-    cols: &[&str],
-    nullable: usize,
-    indexed: usize,
-) -> Result<Option<ScanThread>> {
-    let path = match conn.path() {
-        Some(p) if !p.is_empty() && articles_unchanged => std::path::PathBuf::from(p),
-        _ => return Ok(None),
-    };
-    let mode: String = conn.query_row("PRAGMA main.journal_mode", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Ok(None);
+    nullable: &[&str],
+    missing: &[(&str, &str)],
+) -> Result<ScanResult> {
+    let mut defs = Vec::new();
+    for (i, (_, col)) in missing.iter().enumerate() {
+        let (declared, ..) = conn.column_metadata(Some("main"), "articles", col)?;
+        let declared = declared
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        defs.push(format!("k{i} {declared}"));
     }
-    let definition = articles_definition(conn)?;
-    let sql = format!("SELECT rowid, {} FROM articles", cols.join(", "));
-    Ok(Some(std::thread::spawn(move || {
-        let reader = Connection::open_with_flags(
-            &path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    conn.execute_batch(&format!(
+        "CREATE TABLE main.{SCRATCH} (r INTEGER PRIMARY KEY, {})",
+        defs.join(", ")
+    ))?;
+    let (n, k) = (nullable.len(), missing.len());
+    let seen = Arc::new(Mutex::new(Seen::new(n, k)));
+    let sink = seen.clone();
+    let args = i32::try_from(1 + n + k).unwrap_or(i32::MAX);
+    conn.create_scalar_function(
+        OBSERVE,
+        args,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY,
+        move |ctx| {
+            let rowid: i64 = ctx.get(0)?;
+            let mut seen = sink.lock().unwrap_or_else(|p| p.into_inner());
+            for i in 0..n {
+                if ctx.get_raw(1 + i) == ValueRef::Null {
+                    seen.nulls[i] += 1;
+                }
+            }
+            for j in 0..k {
+                seen.digests[j].add(rowid, ctx.get_raw(1 + n + j));
+            }
+            Ok(true)
+        },
+    )?;
+    let keys: Vec<&str> = missing.iter().map(|m| m.1).collect();
+    let observed: Vec<&str> = nullable.iter().chain(&keys).copied().collect();
+    let names: Vec<String> = (0..k).map(|i| format!("k{i}")).collect();
+    let pass = conn.execute(
+        &format!(
+            "INSERT INTO main.{SCRATCH} (r, {names}) SELECT rowid, {keys} FROM main.articles WHERE {OBSERVE}(rowid, {observed})",
+            names = names.join(", "),
+            keys = keys.join(", "),
+            observed = observed.join(", "),
+        ),
+        [],
+    );
+    let removed = conn.remove_function(OBSERVE, args);
+    pass?;
+    removed?;
+    for (i, (index, _)) in missing.iter().enumerate() {
+        conn.execute_batch(&format!("CREATE INDEX {index} ON {SCRATCH} (k{i})"))?;
+    }
+    // Hand the indexes to `articles`: the text `CREATE INDEX` would have stored.
+    let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA writable_schema = ON")?;
+    for (index, col) in missing {
+        conn.execute(
+            "UPDATE main.sqlite_master SET tbl_name = 'articles', sql = ?1 WHERE type = 'index' AND name = ?2",
+            [format!("CREATE INDEX {index} ON articles ({col})"), index.to_string()],
         )?;
-        reader.busy_timeout(std::time::Duration::from_secs(5))?;
-        reader.execute_batch("BEGIN")?;
-        if articles_definition(&reader)? != definition {
-            return Ok(None);
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA schema_version = {}; PRAGMA writable_schema = RESET; DROP TABLE main.{SCRATCH};",
+        version + 1
+    ))?;
+    let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
+    Ok((seen.nulls, seen.digests))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upgrade::verify::check_index;
+
+    /// A v1.0-lineage `articles` (nullable `scoring_priority`, no scoring indexes)
+    /// with values of every storage class in the key columns.
+    fn legacy(collate: &str) -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(&format!(
+            "CREATE TABLE articles (
+                id INTEGER NOT NULL, title VARCHAR NOT NULL, composite_score FLOAT,
+                scoring_state VARCHAR NOT NULL {collate}, PRIMARY KEY (id));
+             ALTER TABLE articles ADD COLUMN scoring_priority INTEGER DEFAULT 0;
+             INSERT INTO articles (id, title, composite_score, scoring_state) VALUES
+                (1, 'a', 1.0, 'unscored'), (2, 'b', 2.5, 'Scored'), (3, 'c', NULL, 'scored'),
+                (5, 'd', 3, 'queued'), (8, 'e', 'x', ''), (9, 'f', -0.0, 'unscored'),
+                (12, 'g', 1e300, 'b'), (13, 'h', x'00ff', 'B'), (40, 'i', 2.5, 'unscored');
+             BEGIN;"
+        ))
+        .unwrap();
+        c
+    }
+
+    /// Every (key, rowid) entry of `index`, in the index's own order.
+    fn entries(c: &Connection, index: &str, column: &str) -> Vec<(rusqlite::types::Value, i64)> {
+        let sql = format!(
+            "SELECT {column}, rowid FROM articles INDEXED BY {index} WHERE {column} IS NULL OR {column} IS NOT NULL"
+        );
+        let mut stmt = c.prepare(&sql).unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    fn schema(c: &Connection) -> Vec<(String, String, String, String)> {
+        let mut stmt = c
+            .prepare(
+                "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY name",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn one_pass_builds_the_indexes_create_index_would() {
+        let a = legacy("");
+        assert!(
+            one_pass_applies(&a, &[("ix_articles_composite_score", "composite_score")]).unwrap()
+        );
+        let mut proofs = Proofs::default();
+        articles_scoring(&a, &mut proofs).unwrap();
+        a.execute_batch("COMMIT").unwrap();
+
+        let b = legacy("");
+        b.execute_batch(
+            "CREATE INDEX ix_articles_composite_score ON articles (composite_score);
+             CREATE INDEX ix_articles_scoring_state ON articles (scoring_state);
+             COMMIT;",
+        )
+        .unwrap();
+        for (index, column) in [
+            ("ix_articles_composite_score", "composite_score"),
+            ("ix_articles_scoring_state", "scoring_state"),
+        ] {
+            assert_eq!(
+                entries(&a, index, column),
+                entries(&b, index, column),
+                "{index}"
+            );
         }
-        let found = scan_articles(&reader, &sql, nullable, indexed)?;
-        reader.execute_batch("COMMIT")?;
-        Ok(Some(found))
-    })))
+        // The same entries in sqlite_master (the table's declaration aside, now NOT
+        // NULL), and no scratch table left.
+        let sa = schema(&a);
+        let sb = schema(&b);
+        assert_eq!(
+            sa.iter().filter(|e| e.0 == "index").collect::<Vec<_>>(),
+            sb.iter().filter(|e| e.0 == "index").collect::<Vec<_>>()
+        );
+        assert!(sa.iter().all(|e| e.1 != SCRATCH), "{sa:?}");
+        let ok: String = a
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        // The pass proved the column NOT NULL and both indexes.
+        assert_eq!(
+            proofs.not_null,
+            vec![("articles".to_string(), "scoring_priority".to_string())]
+        );
+        assert_eq!(proofs.indexes.len(), 2);
+        for p in &proofs.indexes {
+            check_index(&a, p).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_collated_key_column_takes_the_plain_path() {
+        let a = legacy("COLLATE NOCASE");
+        assert!(!one_pass_applies(&a, &[("ix_articles_scoring_state", "scoring_state")]).unwrap());
+        let mut proofs = Proofs::default();
+        articles_scoring(&a, &mut proofs).unwrap();
+        a.execute_batch("COMMIT").unwrap();
+        let ok: String = a
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let states: Vec<String> = entries(&a, "ix_articles_scoring_state", "scoring_state")
+            .into_iter()
+            .map(|(v, _)| match v {
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(states[1..3], ["b".to_string(), "B".to_string()]);
+    }
+
+    #[test]
+    fn nulls_are_filled_and_then_nothing_is_taken_as_proven() {
+        let a = legacy("");
+        a.execute_batch("UPDATE articles SET scoring_priority = NULL WHERE id = 5")
+            .unwrap();
+        let mut proofs = Proofs::default();
+        articles_scoring(&a, &mut proofs).unwrap();
+        let nulls: i64 = a
+            .query_row(
+                "SELECT count(*) FROM articles WHERE scoring_priority IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(nulls, 0);
+        assert!(proofs.not_null.is_empty() && proofs.indexes.is_empty());
+        a.execute_batch("COMMIT").unwrap();
+        let ok: String = a
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+    }
 }

@@ -1,7 +1,7 @@
 //! The foreign-key checks before commit: where the upgrade wrote, or the whole
 //! file, and a violation judged against the untouched original.
 
-use super::{quote, schema};
+use super::{quote, schema, Written};
 use crate::error::{CheckFailure, CoreError, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,14 +163,55 @@ fn without_rowid(conn: &Connection, table: &str) -> Result<bool> {
 pub(super) struct ForeignKeyScope<'a> {
     /// The file's user tables.
     pub tables: &'a [String],
-    /// Child tables checked whole (`foreign_key_check`).
+    /// Tables changed in ways the hook does not describe: checked whole as child
+    /// (`foreign_key_check`), and every key into them checked over its child.
     pub whole: &'a BTreeSet<String>,
-    /// Tables the upgrade wrote: every key that points into one is checked.
-    pub parents: &'a BTreeSet<String>,
-    /// Rows the upgrade wrote, per table: checked for all of their keys.
-    pub rows: &'a BTreeMap<&'a str, &'a BTreeSet<i64>>,
+    /// What the upgrade wrote, per table.
+    pub written: &'a BTreeMap<String, Written>,
     /// The whole file is checked.
     pub full: bool,
+}
+
+/// A table's row width and the positions of `names` in its rows (`None` for a
+/// name that is no column; the rowid's own names map to no position, as a rowid
+/// change is recorded apart).
+fn positions(
+    conn: &Connection,
+    table: &str,
+    names: &[String],
+) -> Result<(usize, Vec<Option<usize>>)> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_xinfo(?1) ORDER BY cid")?;
+    let columns: Vec<String> = stmt
+        .query_map([table], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for n in names {
+        match columns.iter().position(|c| c.eq_ignore_ascii_case(n)) {
+            Some(i) => out.push(Some(i)),
+            None if ["rowid", "oid", "_rowid_"]
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(n)) => {}
+            None => out.push(None),
+        }
+    }
+    Ok((columns.len(), out))
+}
+
+/// Child rows of `fk` in `rows` without a parent.
+fn listed_violations(conn: &Connection, fk: &ForeignKey, rows: &BTreeSet<i64>) -> Result<Vec<i64>> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS curator_fk_rows (rid INTEGER PRIMARY KEY);
+         DELETE FROM temp.curator_fk_rows;",
+    )?;
+    {
+        let mut add = conn.prepare("INSERT INTO temp.curator_fk_rows (rid) VALUES (?1)")?;
+        for r in rows {
+            add.execute([r])?;
+        }
+    }
+    let v = edge_violations(conn, fk, true)?;
+    conn.execute_batch("DROP TABLE temp.curator_fk_rows")?;
+    Ok(v)
 }
 
 /// The foreign-key checks of `verify` (module comment of `verify`).
@@ -181,9 +222,8 @@ pub(super) fn check_foreign_keys(
 ) -> Result<()> {
     let ForeignKeyScope {
         tables,
-        whole: whole_fk,
-        parents,
-        rows,
+        whole,
+        written,
         full,
     } = *scope;
     // Foreign keys: the tables that show a violation.
@@ -193,7 +233,7 @@ pub(super) fn check_foreign_keys(
     } else {
         let mut checked_whole: BTreeSet<String> = BTreeSet::new();
         for fk in foreign_keys(conn, tables)? {
-            if whole_fk.contains(&fk.child) || without_rowid(conn, &fk.child)? {
+            if whole.contains(&fk.child) || without_rowid(conn, &fk.child)? {
                 if checked_whole.insert(fk.child.clone())
                     && !fk_violations(conn, Some(&[fk.child.clone()].into()))?.is_empty()
                 {
@@ -201,25 +241,33 @@ pub(super) fn check_foreign_keys(
                 }
                 continue;
             }
-            let found = if parents.contains(&fk.parent) {
-                edge_violations(conn, &fk, false)?
-            } else if let Some(listed) = rows.get(fk.child.as_str()) {
-                conn.execute_batch(
-                    "CREATE TEMP TABLE IF NOT EXISTS curator_fk_rows (rid INTEGER PRIMARY KEY);
-                     DELETE FROM temp.curator_fk_rows;",
-                )?;
-                {
-                    let mut add =
-                        conn.prepare("INSERT INTO temp.curator_fk_rows (rid) VALUES (?1)")?;
-                    for r in *listed {
-                        add.execute([r])?;
+            let parent_lost = whole.contains(&fk.parent)
+                || match written.get(&fk.parent) {
+                    Some(w) => {
+                        let (width, to) = positions(conn, &fk.parent, &fk.to)?;
+                        w.may_lose_keys(width, &to)
                     }
+                    None => false,
+                };
+            let child_gained = match written.get(&fk.child) {
+                Some(w) => {
+                    let (width, from) = positions(conn, &fk.child, &fk.from)?;
+                    w.may_gain_keys(width, &from).then_some(w)
                 }
-                let v = edge_violations(conn, &fk, true)?;
-                conn.execute_batch("DROP TABLE temp.curator_fk_rows")?;
-                v
-            } else {
-                Vec::new()
+                None => None,
+            };
+            let found = match child_gained {
+                _ if parent_lost => edge_violations(conn, &fk, false)?,
+                // Many rows: one pass over the child beats listing them.
+                Some(w)
+                    if w.too_many
+                        || i64::try_from(w.row_count()).unwrap_or(i64::MAX)
+                            > schema::count(conn, &fk.child)? / 8 =>
+                {
+                    edge_violations(conn, &fk, false)?
+                }
+                Some(w) => listed_violations(conn, &fk, &w.rows())?,
+                None => Vec::new(),
             };
             if !found.is_empty() {
                 suspects.insert(fk.child.clone());

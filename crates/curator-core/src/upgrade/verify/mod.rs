@@ -1,7 +1,8 @@
 //! Row counts and the checks that run before commit.
 //!
 //! Small files are checked whole (`integrity_check`, `foreign_key_check`). Large
-//! ones are checked where the upgrade wrote, which the update hook (rows) and a
+//! ones are checked where the upgrade wrote, which the pre-update hook (rows and
+//! the columns an update changed, `written`), row counts before and after, and a
 //! comparison of `sqlite_master` before and after (definitions) tell:
 //!
 //! - `integrity_check(T)` of every table whose rows or definition changed (it
@@ -12,18 +13,24 @@
 //!   own order, which must be sorted and give the same count and digest;
 //! - a column that became NOT NULL by a change of its declaration only is proven by
 //!   the step's count of its NULLs (zero) in the same pass;
-//! - foreign keys: every key that points into a table the upgrade wrote is checked
-//!   over the whole child table, every row the upgrade wrote is checked for all of
-//!   its keys, and tables whose definition changed are checked whole
-//!   (`foreign_key_check`). A violation that the untouched original already had is
-//!   not the upgrade's doing and does not stop it (files of the earliest versions
-//!   ran without foreign keys).
+//! - foreign keys: a key can only gain a violation where its parent lost a value
+//!   (rows deleted, a key column or rowid updated) or its child gained one (rows
+//!   inserted, a key column or rowid updated). The first is checked over the whole
+//!   child table, the second over the rows the upgrade wrote (or the whole child
+//!   table when they are many); a key the upgrade touched on neither side is not
+//!   read. Tables whose definition changed, and tables whose row count the hook's
+//!   inserts and deletes do not explain, are checked whole (`foreign_key_check`).
+//!   A violation that the untouched original already had is not the upgrade's
+//!   doing and does not stop it (files of the earliest versions ran without
+//!   foreign keys).
 
 mod digest;
 mod fk;
+mod written;
 
 pub(super) use digest::check_index;
 pub(crate) use digest::{Digest, IndexProof};
+pub(super) use written::{record_writes, stop_recording, Written};
 
 use super::schema;
 use crate::error::{CheckFailure, Result};
@@ -47,33 +54,6 @@ pub(crate) struct Proofs {
     /// (table, column) made NOT NULL by declaration, with no NULL in the table.
     pub not_null: Vec<(String, String)>,
     pub indexes: Vec<IndexProof>,
-    /// Set by the caller: no step before the Alembic revisions wrote `articles`, so
-    /// another connection sees the same rows.
-    pub articles_unchanged: bool,
-}
-
-/// Rows the upgrade wrote in one table (update hook).
-#[derive(Debug, Clone, Default)]
-pub(super) struct Written {
-    /// Rowids inserted or updated, unless there were too many to keep.
-    pub rows: BTreeSet<i64>,
-    pub too_many: bool,
-}
-
-/// Rowids kept per table before a table counts as rewritten whole.
-pub(super) const MAX_ROWS_KEPT: usize = 1 << 20;
-
-impl Written {
-    pub(super) fn add(&mut self, action: rusqlite::hooks::Action, rowid: i64) {
-        if self.too_many || action == rusqlite::hooks::Action::SQLITE_DELETE {
-            return;
-        }
-        self.rows.insert(rowid);
-        if self.rows.len() > MAX_ROWS_KEPT {
-            self.rows.clear();
-            self.too_many = true;
-        }
-    }
 }
 
 /// Entries of sqlite_master: (type, name) → (table, sql).
@@ -110,6 +90,8 @@ fn only_not_null_added(before: &str, after: &str, columns: &[&str]) -> bool {
 /// What the upgrade changed, for the checks.
 pub(super) struct Changes<'a> {
     pub written: &'a BTreeMap<String, Written>,
+    /// Rows per table before the upgrade.
+    pub counts_before: &'a BTreeMap<String, i64>,
     pub schema_before: &'a SchemaEntries,
     pub proofs: &'a Proofs,
 }
@@ -132,24 +114,27 @@ pub(super) fn verify(
     let tables = schema::user_tables(conn)?;
     let full = size < full_below;
 
-    // What to check.
+    // What to check. A table whose row count the hook's inserts and deletes do not
+    // explain was changed some other way: it is checked whole.
+    let counts_after = counts(conn)?;
     let mut integrity: BTreeSet<String> = BTreeSet::new();
     let mut index_proofs: Vec<&IndexProof> = Vec::new();
     let mut whole_fk: BTreeSet<String> = BTreeSet::new();
-    let mut parents: BTreeSet<String> = BTreeSet::new();
-    let mut rows: BTreeMap<&str, &BTreeSet<i64>> = BTreeMap::new();
-    for (t, w) in changes.written {
-        if !tables.contains(t) {
-            continue;
-        }
-        integrity.insert(t.clone());
-        // Deletions do not reach the hook when SQLite truncates or replaces, so
-        // every written table counts as a changed parent.
-        parents.insert(t.clone());
-        if w.too_many {
-            whole_fk.insert(t.clone());
-        } else {
-            rows.insert(t.as_str(), &w.rows);
+    for t in &tables {
+        let before = changes.counts_before.get(t).copied();
+        let after = counts_after.get(t).copied().unwrap_or(0);
+        match changes.written.get(t) {
+            Some(w) => {
+                integrity.insert(t.clone());
+                if before.is_some_and(|b| after - b != w.inserts - w.deletes) {
+                    whole_fk.insert(t.clone());
+                }
+            }
+            None if before.is_some_and(|b| b != after) => {
+                integrity.insert(t.clone());
+                whole_fk.insert(t.clone());
+            }
+            None => {}
         }
     }
     let after = schema_entries(conn)?;
@@ -174,7 +159,6 @@ pub(super) fn verify(
                 if !declaration_only {
                     integrity.insert(name.clone());
                     whole_fk.insert(name.clone());
-                    parents.insert(name.clone());
                 }
             }
             "index" => new_indexes.push((table.clone(), name.clone())),
@@ -235,8 +219,7 @@ pub(super) fn verify(
         &ForeignKeyScope {
             tables: &tables,
             whole: &whole_fk,
-            parents: &parents,
-            rows: &rows,
+            written: changes.written,
             full,
         },
         pristine,
