@@ -192,6 +192,23 @@ pub(super) fn partial_path(dest: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// The copy beside the steps has time until the commit, the steps have none: the
+/// copying thread lowers its own priority (Linux sets it per thread), so that on a
+/// busy machine the kernel gives the steps a core first.
+#[cfg(target_os = "linux")]
+fn yield_to_the_steps() {
+    // SAFETY: plain syscalls on this thread's own id; failure only loses the hint.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid);
+        if let Ok(tid) = libc::id_t::try_from(tid) {
+            libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn yield_to_the_steps() {}
+
 /// A backup being written (see the module comment).
 pub(super) struct BackupJob {
     /// The copy (when it runs beside the upgrade) and the flush to disk.
@@ -259,6 +276,7 @@ pub(super) fn start_backup(
     let thread = if beside {
         let report = job(done.clone(), total.clone());
         std::thread::spawn(move || {
+            yield_to_the_steps();
             let flush = copy(&src, &dest, &report)?;
             flush()
         })

@@ -33,7 +33,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use verify::{
-    counts, record_writes, schema_entries, stop_recording, verify, Changes, Proofs,
+    counts, record_writes, schema_entries, stop_recording, verify, Changes, Proofs, WrittenByTable,
     FULL_CHECK_BYTES,
 };
 
@@ -77,6 +77,7 @@ fn transform(
     env: &UpgradeEnv,
     progress: &dyn Fn(UpgradeProgress),
     proofs: &mut Proofs,
+    written: &WrittenByTable,
 ) -> Result<()> {
     let clock = steps::Clock::now();
     let mut host_value = || host::resolve(&env.vars, &env.cwd).value;
@@ -97,6 +98,11 @@ fn transform(
             step(1);
             steps::schema_version_bootstrap(conn, &clock)?;
             step(2);
+            // Whether another connection still sees `articles` as this one does.
+            proofs.articles_unchanged = !written
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key("articles");
             steps::providers_revision(conn, &clock, &mut host_value, proofs)?;
             step(3);
         }
@@ -268,7 +274,14 @@ fn run_in(
             let schema_before = schema_entries(conn)?;
             let recording = record_writes(conn)?;
             let mut proofs = Proofs::default();
-            let result = transform(&*conn, detected.as_ref(), env, progress, &mut proofs);
+            let result = transform(
+                &*conn,
+                detected.as_ref(),
+                env,
+                progress,
+                &mut proofs,
+                &recording,
+            );
             let written = stop_recording(conn, &recording);
             result?;
             let written = written?;

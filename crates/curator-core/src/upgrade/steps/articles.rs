@@ -22,8 +22,8 @@ use crate::error::Result;
 use crate::upgrade::schema::{self, column, make_not_null};
 use crate::upgrade::verify::{Digest, IndexProof, Proofs};
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::ValueRef;
-use rusqlite::Connection;
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::sync::{Arc, Mutex};
 
 /// dff7a4c52b3c's steps 1–2 on `articles` (§3.2): `scoring_state` and
@@ -64,7 +64,7 @@ pub fn articles_scoring(conn: &Connection, proofs: &mut Proofs) -> Result<()> {
     }
     let nullable_cols: Vec<&str> = nullable.iter().map(|n| n.0).collect();
     let (nulls, digests) = if !missing.is_empty() && one_pass_applies(conn, &missing)? {
-        build_in_one_pass(conn, &nullable_cols, &missing)?
+        build_in_one_pass(conn, &nullable_cols, &missing, proofs.articles_unchanged)?
     } else {
         for (index, col) in &missing {
             conn.execute_batch(&format!("CREATE INDEX {index} ON articles ({col})"))?;
@@ -164,10 +164,12 @@ fn one_pass_applies(conn: &Connection, missing: &[(&str, &str)]) -> Result<bool>
 }
 
 /// Build the `missing` indexes of `articles` from one pass (module comment).
+/// `unchanged`: no row of `articles` was written in this transaction so far.
 fn build_in_one_pass(
     conn: &Connection,
     nullable: &[&str],
     missing: &[(&str, &str)],
+    unchanged: bool,
 ) -> Result<ScanResult> {
     let mut defs = Vec::new();
     for (i, (_, col)) in missing.iter().enumerate() {
@@ -181,7 +183,54 @@ fn build_in_one_pass(
         "CREATE TABLE main.{SCRATCH} (r INTEGER PRIMARY KEY, {})",
         defs.join(", ")
     ))?;
-    let (n, k) = (nullable.len(), missing.len());
+    let keys: Vec<&str> = missing.iter().map(|m| m.1).collect();
+    let beside = if unchanged && wal(conn)? {
+        pass_beside(conn, nullable, &keys)?
+    } else {
+        None
+    };
+    let (nulls, digests) = match beside {
+        Some(found) => found,
+        None => pass_here(conn, nullable, &keys)?,
+    };
+    for (i, (index, _)) in missing.iter().enumerate() {
+        conn.execute_batch(&format!("CREATE INDEX {index} ON {SCRATCH} (k{i})"))?;
+    }
+    // Hand the indexes to `articles`: the text `CREATE INDEX` would have stored.
+    let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA writable_schema = ON")?;
+    for (index, col) in missing {
+        conn.execute(
+            "UPDATE main.sqlite_master SET tbl_name = 'articles', sql = ?1 WHERE type = 'index' AND name = ?2",
+            [format!("CREATE INDEX {index} ON articles ({col})"), index.to_string()],
+        )?;
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA schema_version = {}; PRAGMA writable_schema = RESET; DROP TABLE main.{SCRATCH};",
+        version + 1
+    ))?;
+    Ok((nulls, digests))
+}
+
+fn wal(conn: &Connection) -> Result<bool> {
+    let mode: String = conn.query_row("PRAGMA main.journal_mode", [], |r| r.get(0))?;
+    Ok(mode.eq_ignore_ascii_case("wal"))
+}
+
+fn articles_definition(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = 'articles'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The pass in one statement on this connection: `INSERT … SELECT` into the
+/// scratch table, with a function that counts and digests each row it copies.
+fn pass_here(conn: &Connection, nullable: &[&str], keys: &[&str]) -> Result<ScanResult> {
+    let (n, k) = (nullable.len(), keys.len());
     let seen = Arc::new(Mutex::new(Seen::new(n, k)));
     let sink = seen.clone();
     let args = i32::try_from(1 + n + k).unwrap_or(i32::MAX);
@@ -203,13 +252,11 @@ fn build_in_one_pass(
             Ok(true)
         },
     )?;
-    let keys: Vec<&str> = missing.iter().map(|m| m.1).collect();
-    let observed: Vec<&str> = nullable.iter().chain(&keys).copied().collect();
-    let names: Vec<String> = (0..k).map(|i| format!("k{i}")).collect();
+    let observed: Vec<&str> = nullable.iter().chain(keys).copied().collect();
     let pass = conn.execute(
         &format!(
             "INSERT INTO main.{SCRATCH} (r, {names}) SELECT rowid, {keys} FROM main.articles WHERE {OBSERVE}(rowid, {observed})",
-            names = names.join(", "),
+            names = key_names(k).join(", "),
             keys = keys.join(", "),
             observed = observed.join(", "),
         ),
@@ -218,24 +265,117 @@ fn build_in_one_pass(
     let removed = conn.remove_function(OBSERVE, args);
     pass?;
     removed?;
-    for (i, (index, _)) in missing.iter().enumerate() {
-        conn.execute_batch(&format!("CREATE INDEX {index} ON {SCRATCH} (k{i})"))?;
-    }
-    // Hand the indexes to `articles`: the text `CREATE INDEX` would have stored.
-    let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-    conn.execute_batch("PRAGMA writable_schema = ON")?;
-    for (index, col) in missing {
-        conn.execute(
-            "UPDATE main.sqlite_master SET tbl_name = 'articles', sql = ?1 WHERE type = 'index' AND name = ?2",
-            [format!("CREATE INDEX {index} ON articles ({col})"), index.to_string()],
-        )?;
-    }
-    conn.execute_batch(&format!(
-        "PRAGMA schema_version = {}; PRAGMA writable_schema = RESET; DROP TABLE main.{SCRATCH};",
-        version + 1
-    ))?;
     let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
     Ok((seen.nulls, seen.digests))
+}
+
+fn key_names(k: usize) -> Vec<String> {
+    (0..k).map(|i| format!("k{i}")).collect()
+}
+
+/// Rows a reader hands over at a time, and batches in flight.
+const BATCH: usize = 4096;
+const IN_FLIGHT: usize = 4;
+
+/// The pass split over two threads (with a write-ahead log, when this transaction
+/// has not written `articles`): a second, read-only connection reads the rows,
+/// counts and digests them, and hands them over in batches, while this connection
+/// inserts them into the scratch table. The reader sees the last commit, which is
+/// this transaction's `articles` when the definition and the row count agree;
+/// otherwise it hands over nothing and the answer is `None` (the caller then makes
+/// the pass here). The checks before commit compare each index built from these
+/// rows with the digest taken as they were read, and re-check `articles` whole if
+/// anything wrote it afterwards.
+fn pass_beside(conn: &Connection, nullable: &[&str], keys: &[&str]) -> Result<Option<ScanResult>> {
+    let path = match conn.path() {
+        Some(p) if !p.is_empty() => std::path::PathBuf::from(p),
+        _ => return Ok(None),
+    };
+    let definition = articles_definition(conn)?;
+    let count = schema::count(conn, "articles")?;
+    let (n, k) = (nullable.len(), keys.len());
+    let sql = format!(
+        "SELECT rowid, {} FROM main.articles",
+        keys.iter()
+            .chain(nullable)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Value>>(IN_FLIGHT);
+    let reader = std::thread::spawn(move || -> Result<Option<ScanResult>> {
+        let c = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        c.busy_timeout(std::time::Duration::from_secs(5))?;
+        c.execute_batch("BEGIN")?;
+        if articles_definition(&c)? != definition || schema::count(&c, "articles")? != count {
+            return Ok(None);
+        }
+        let mut seen = Seen::new(n, k);
+        let mut stmt = c.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut batch = Vec::with_capacity(BATCH * (1 + k));
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            batch.push(Value::Integer(rowid));
+            for (j, d) in seen.digests.iter_mut().enumerate() {
+                let v = r.get_ref(1 + j)?;
+                d.add(rowid, v);
+                // Text that is not UTF-8 cannot be handed over as it is stored.
+                match Value::try_from(v) {
+                    Ok(owned) => batch.push(owned),
+                    Err(_) => return Ok(None),
+                }
+            }
+            for (i, nulls) in seen.nulls.iter_mut().enumerate() {
+                if r.get_ref(1 + k + i)? == ValueRef::Null {
+                    *nulls += 1;
+                }
+            }
+            if batch.len() >= BATCH * (1 + k) {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH * (1 + k)));
+                if tx.send(full).is_err() {
+                    return Ok(None);
+                }
+            }
+        }
+        if !batch.is_empty() && tx.send(batch).is_err() {
+            return Ok(None);
+        }
+        Ok(Some((seen.nulls, seen.digests)))
+    });
+    let names = key_names(k);
+    let marks: Vec<String> = (1..=1 + k).map(|i| format!("?{i}")).collect();
+    let mut inserted: i64 = 0;
+    let written = (|| -> Result<()> {
+        let mut insert = conn.prepare(&format!(
+            "INSERT INTO main.{SCRATCH} (r, {}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        ))?;
+        for batch in rx.iter() {
+            for row in batch.chunks(1 + k) {
+                insert.execute(rusqlite::params_from_iter(row))?;
+                inserted += 1;
+            }
+        }
+        Ok(())
+    })();
+    // Stops the reader if this side failed; joined either way.
+    let read = reader.join();
+    written?;
+    match read {
+        Ok(Ok(Some(found))) if inserted == count => Ok(Some(found)),
+        Ok(Err(e)) => Err(e),
+        // A different table, a panic, or a count that does not add up: start over
+        // on this connection.
+        _ => {
+            conn.execute_batch(&format!("DELETE FROM main.{SCRATCH}"))?;
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ use rusqlite::Connection;
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
-/// Order-independent digest of a multiset of (rowid, value) pairs: a count and
-/// two 64-bit sums of SipHash values under different prefixes.
+/// Order-independent digest of a multiset of (rowid, value) pairs: a count and two
+/// 64-bit sums over the pairs, of the pair's SipHash value and of a bijective mix
+/// of it (one hash per pair).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Digest {
     count: u64,
@@ -18,28 +19,32 @@ pub(crate) struct Digest {
     b: u64,
 }
 
+/// The splitmix64 finalizer: a bijection of u64 that spreads every input bit.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 impl Digest {
     pub(crate) fn add(&mut self, rowid: i64, v: ValueRef<'_>) {
-        let hash = |salt: u8| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            salt.hash(&mut h);
-            rowid.hash(&mut h);
-            match v {
-                ValueRef::Null => 0u8.hash(&mut h),
-                ValueRef::Integer(i) => (1u8, i).hash(&mut h),
-                // A REAL column may hand out an integral value either way.
-                ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                    (1u8, f as i64).hash(&mut h)
-                }
-                ValueRef::Real(f) => (2u8, f.to_bits()).hash(&mut h),
-                ValueRef::Text(t) => (3u8, t).hash(&mut h),
-                ValueRef::Blob(b) => (4u8, b).hash(&mut h),
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        rowid.hash(&mut h);
+        match v {
+            ValueRef::Null => 0u8.hash(&mut h),
+            ValueRef::Integer(i) => (1u8, i).hash(&mut h),
+            // A REAL column may hand out an integral value either way.
+            ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                (1u8, f as i64).hash(&mut h)
             }
-            h.finish()
-        };
+            ValueRef::Real(f) => (2u8, f.to_bits()).hash(&mut h),
+            ValueRef::Text(t) => (3u8, t).hash(&mut h),
+            ValueRef::Blob(b) => (4u8, b).hash(&mut h),
+        }
+        let h = h.finish();
         self.count += 1;
-        self.a = self.a.wrapping_add(hash(1));
-        self.b = self.b.wrapping_add(hash(2));
+        self.a = self.a.wrapping_add(h);
+        self.b = self.b.wrapping_add(mix(h));
     }
 }
 

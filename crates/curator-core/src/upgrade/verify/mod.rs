@@ -30,7 +30,7 @@ mod written;
 
 pub(super) use digest::check_index;
 pub(crate) use digest::{Digest, IndexProof};
-pub(super) use written::{record_writes, stop_recording, Written};
+pub(super) use written::{record_writes, stop_recording, Written, WrittenByTable};
 
 use super::schema;
 use crate::error::{CheckFailure, Result};
@@ -54,6 +54,10 @@ pub(crate) struct Proofs {
     /// (table, column) made NOT NULL by declaration, with no NULL in the table.
     pub not_null: Vec<(String, String)>,
     pub indexes: Vec<IndexProof>,
+    /// Set by the caller before the step that reads `articles`: no row of it was
+    /// written in this transaction so far, so a second connection (with a
+    /// write-ahead log) reads the same rows.
+    pub articles_unchanged: bool,
 }
 
 /// Entries of sqlite_master: (type, name) → (table, sql).
