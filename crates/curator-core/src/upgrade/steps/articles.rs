@@ -115,6 +115,16 @@ impl Seen {
             digests: vec![Digest::default(); keys],
         }
     }
+
+    /// Add what another part of the pass saw.
+    fn merge(&mut self, other: Seen) {
+        for (a, b) in self.nulls.iter_mut().zip(other.nulls) {
+            *a += b;
+        }
+        for (a, b) in self.digests.iter_mut().zip(other.digests) {
+            a.merge(b);
+        }
+    }
 }
 
 /// The rows of `articles` read on this connection (the fallback of
@@ -277,45 +287,131 @@ fn key_names(k: usize) -> Vec<String> {
 const BATCH: usize = 4096;
 const IN_FLIGHT: usize = 4;
 
-/// The pass split over two threads (with a write-ahead log, when this transaction
-/// has not written `articles`): a second, read-only connection reads the rows,
-/// counts and digests them, and hands them over in batches, while this connection
-/// inserts them into the scratch table. The reader sees the last commit, which is
-/// this transaction's `articles` when the definition and the row count agree;
-/// otherwise it hands over nothing and the answer is `None` (the caller then makes
-/// the pass here). The checks before commit compare each index built from these
-/// rows with the digest taken as they were read, and re-check `articles` whole if
-/// anything wrote it afterwards.
+/// The pass split over threads (with a write-ahead log, when this transaction has
+/// not written `articles`): two read-only connections read the two halves of the
+/// rowid range, count and digest the rows and hand them over in batches, while
+/// this connection inserts them into the scratch table. The readers see the last
+/// commit, which is this transaction's `articles` when the definition and the row
+/// count agree; otherwise they hand over nothing and the answer is `None` (the
+/// caller then makes the pass here). The checks before commit compare each index
+/// built from these rows with the digest taken as they were read, and re-check
+/// `articles` whole if anything wrote it afterwards.
 fn pass_beside(conn: &Connection, nullable: &[&str], keys: &[&str]) -> Result<Option<ScanResult>> {
     let path = match conn.path() {
         Some(p) if !p.is_empty() => std::path::PathBuf::from(p),
         _ => return Ok(None),
     };
-    let definition = articles_definition(conn)?;
+    let (low, high): (Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT min(rowid), max(rowid) FROM main.articles",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let (Some(low), Some(high)) = (low, high) else {
+        return Ok(None);
+    };
+    let middle = low + (high - low) / 2;
+    let reading = Reading {
+        path,
+        definition: articles_definition(conn)?,
+        sql: format!(
+            "SELECT rowid, {} FROM main.articles WHERE rowid BETWEEN ?1 AND ?2",
+            keys.iter()
+                .chain(nullable)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        nullable: nullable.len(),
+        keys: keys.len(),
+    };
     let count = schema::count(conn, "articles")?;
-    let (n, k) = (nullable.len(), keys.len());
-    let sql = format!(
-        "SELECT rowid, {} FROM main.articles",
-        keys.iter()
-            .chain(nullable)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let k = keys.len();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Value>>(IN_FLIGHT);
-    let reader = std::thread::spawn(move || -> Result<Option<ScanResult>> {
+    let readers: Vec<_> = [(low, middle), (middle + 1, high)]
+        .into_iter()
+        .map(|range| {
+            let (reading, tx) = (reading.clone(), tx.clone());
+            std::thread::spawn(move || reading.read(range, &tx))
+        })
+        .collect();
+    drop(tx);
+    let names = key_names(k);
+    let marks: Vec<String> = (1..=1 + k).map(|i| format!("?{i}")).collect();
+    let mut inserted: i64 = 0;
+    let written = (|| -> Result<()> {
+        let mut insert = conn.prepare(&format!(
+            "INSERT INTO main.{SCRATCH} (r, {}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        ))?;
+        for batch in rx.iter() {
+            for row in batch.chunks(1 + k) {
+                insert.execute(rusqlite::params_from_iter(row))?;
+                inserted += 1;
+            }
+        }
+        Ok(())
+    })();
+    // Stops the readers if this side failed; joined either way.
+    drop(rx);
+    let mut found = Some(Seen::new(reading.nullable, k));
+    for reader in readers {
+        match reader.join() {
+            Ok(Ok(Some(part))) => {
+                if let Some(all) = found.as_mut() {
+                    all.merge(part);
+                }
+            }
+            Ok(Err(e)) if written.is_ok() => return Err(e),
+            // A different table, a panic: start over on this connection.
+            _ => found = None,
+        }
+    }
+    written?;
+    match found {
+        Some(all) if inserted == count => Ok(Some((all.nulls, all.digests))),
+        // Some rows were not handed over: start over on this connection.
+        _ => {
+            conn.execute_batch(&format!("DELETE FROM main.{SCRATCH}"))?;
+            Ok(None)
+        }
+    }
+}
+
+/// What a reader of `pass_beside` reads.
+#[derive(Clone)]
+struct Reading {
+    path: std::path::PathBuf,
+    /// `articles` as this transaction defines it.
+    definition: Option<String>,
+    /// Rowid, key columns, nullable columns, for a range of rowids.
+    sql: String,
+    nullable: usize,
+    keys: usize,
+}
+
+impl Reading {
+    /// Read the rows with a rowid in `range`, hand them over, and say what they
+    /// held; `None` when the table is not the one this transaction sees, a value
+    /// cannot be handed over, or the other side stopped.
+    fn read(
+        &self,
+        range: (i64, i64),
+        tx: &std::sync::mpsc::SyncSender<Vec<Value>>,
+    ) -> Result<Option<Seen>> {
         let c = Connection::open_with_flags(
-            &path,
+            &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         c.busy_timeout(std::time::Duration::from_secs(5))?;
         c.execute_batch("BEGIN")?;
-        if articles_definition(&c)? != definition || schema::count(&c, "articles")? != count {
+        if articles_definition(&c)? != self.definition {
             return Ok(None);
         }
+        let (n, k) = (self.nullable, self.keys);
         let mut seen = Seen::new(n, k);
-        let mut stmt = c.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
+        let mut stmt = c.prepare(&self.sql)?;
+        let mut rows = stmt.query([range.0, range.1])?;
         let mut batch = Vec::with_capacity(BATCH * (1 + k));
         while let Some(r) = rows.next()? {
             let rowid: i64 = r.get(0)?;
@@ -344,37 +440,7 @@ fn pass_beside(conn: &Connection, nullable: &[&str], keys: &[&str]) -> Result<Op
         if !batch.is_empty() && tx.send(batch).is_err() {
             return Ok(None);
         }
-        Ok(Some((seen.nulls, seen.digests)))
-    });
-    let names = key_names(k);
-    let marks: Vec<String> = (1..=1 + k).map(|i| format!("?{i}")).collect();
-    let mut inserted: i64 = 0;
-    let written = (|| -> Result<()> {
-        let mut insert = conn.prepare(&format!(
-            "INSERT INTO main.{SCRATCH} (r, {}) VALUES ({})",
-            names.join(", "),
-            marks.join(", ")
-        ))?;
-        for batch in rx.iter() {
-            for row in batch.chunks(1 + k) {
-                insert.execute(rusqlite::params_from_iter(row))?;
-                inserted += 1;
-            }
-        }
-        Ok(())
-    })();
-    // Stops the reader if this side failed; joined either way.
-    let read = reader.join();
-    written?;
-    match read {
-        Ok(Ok(Some(found))) if inserted == count => Ok(Some(found)),
-        Ok(Err(e)) => Err(e),
-        // A different table, a panic, or a count that does not add up: start over
-        // on this connection.
-        _ => {
-            conn.execute_batch(&format!("DELETE FROM main.{SCRATCH}"))?;
-            Ok(None)
-        }
+        Ok(Some(seen))
     }
 }
 

@@ -46,6 +46,13 @@ impl Digest {
         self.a = self.a.wrapping_add(h);
         self.b = self.b.wrapping_add(mix(h));
     }
+
+    /// The digest of both multisets together.
+    pub(crate) fn merge(&mut self, other: Digest) {
+        self.count += other.count;
+        self.a = self.a.wrapping_add(other.a);
+        self.b = self.b.wrapping_add(other.b);
+    }
 }
 
 /// An index the upgrade created on `table (column)`, with the digest of the
