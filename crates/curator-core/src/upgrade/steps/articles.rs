@@ -362,8 +362,8 @@ fn pass_beside(conn: &Connection, nullable: &[&str], keys: &[&str]) -> Result<Op
                     all.merge(part);
                 }
             }
-            Ok(Err(e)) if written.is_ok() => return Err(e),
-            // A different table, a panic: start over on this connection.
+            // A different table, a failure or a panic on that side: start over on
+            // this connection, which reports a failure of its own if there is one.
             _ => found = None,
         }
     }
@@ -466,6 +466,92 @@ mod tests {
         ))
         .unwrap();
         c
+    }
+
+    /// The same table in a WAL file, with more rows, in an open write transaction.
+    fn legacy_file(dir: &std::path::Path) -> Connection {
+        let c = Connection::open(dir.join("a.db")).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE articles (
+                id INTEGER NOT NULL, title VARCHAR NOT NULL, composite_score FLOAT,
+                scoring_state VARCHAR NOT NULL, PRIMARY KEY (id));
+             ALTER TABLE articles ADD COLUMN scoring_priority INTEGER DEFAULT 0;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+             INSERT INTO articles (id, title, composite_score, scoring_state, scoring_priority)
+             SELECT i * 3, 't' || i,
+                    CASE i % 5 WHEN 0 THEN NULL WHEN 1 THEN i WHEN 2 THEN i / 7.0 WHEN 3 THEN 'x' ELSE -i END,
+                    CASE i % 3 WHEN 0 THEN 'unscored' WHEN 1 THEN 'scored' ELSE 'queued' END,
+                    CASE WHEN i % 1000 = 0 THEN NULL ELSE 0 END
+             FROM n;
+             BEGIN IMMEDIATE;",
+        )
+        .unwrap();
+        c
+    }
+
+    #[test]
+    fn the_pass_beside_reads_what_this_connection_sees() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = legacy_file(dir.path());
+        a.execute_batch(&format!(
+            "CREATE TABLE main.{SCRATCH} (r INTEGER PRIMARY KEY, k0 FLOAT, k1 VARCHAR)"
+        ))
+        .unwrap();
+        let keys = ["composite_score", "scoring_state"];
+        let beside = pass_beside(&a, &["scoring_priority"], &keys)
+            .unwrap()
+            .expect("read beside");
+        let here = scan_articles(&a, &["scoring_priority"], &keys).unwrap();
+        assert_eq!(beside, here);
+        assert_eq!(beside.0, vec![20]);
+        let same: i64 = a
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM articles JOIN {SCRATCH} ON r = articles.rowid
+                     WHERE k0 IS composite_score AND k1 IS scoring_state"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(same, 20000);
+    }
+
+    #[test]
+    fn rows_this_transaction_wrote_are_read_here_not_beside() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = legacy_file(dir.path());
+        a.execute_batch("UPDATE articles SET composite_score = 1e9 WHERE id % 2 = 0")
+            .unwrap();
+        // The caller says `articles` was written: the pass runs here.
+        let mut proofs = Proofs::default();
+        articles_scoring(&a, &mut proofs).unwrap();
+        let moved: i64 = a
+            .query_row(
+                "SELECT count(*) FROM articles INDEXED BY ix_articles_composite_score
+                 WHERE composite_score = 1e9",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(moved, 10000);
+        a.execute_batch("COMMIT").unwrap();
+        let ok: String = a
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        // A definition changed in this transaction: the readers step back.
+        let dir = tempfile::tempdir().unwrap();
+        let b = legacy_file(dir.path());
+        b.execute_batch(&format!(
+            "ALTER TABLE articles ADD COLUMN extra TEXT;
+             CREATE TABLE main.{SCRATCH} (r INTEGER PRIMARY KEY, k0 FLOAT)"
+        ))
+        .unwrap();
+        assert!(pass_beside(&b, &[], &["composite_score"])
+            .unwrap()
+            .is_none());
     }
 
     /// Every (key, rowid) entry of `index`, in the index's own order.
