@@ -115,6 +115,7 @@ fn start_writeback(
 ) -> Option<std::thread::JoinHandle<()>> {
     Some(std::thread::spawn(move || {
         use std::os::fd::AsRawFd;
+        yield_to_the_steps();
         let mut handed = 0u64;
         loop {
             let done = finished.load(Ordering::Acquire);
@@ -193,15 +194,15 @@ pub(super) fn partial_path(dest: &Path) -> PathBuf {
 }
 
 /// The copy beside the steps has time until the commit, the steps have none: the
-/// copying thread lowers its own priority (Linux sets it per thread), so that on a
-/// busy machine the kernel gives the steps a core first.
+/// copying thread and its writeback helper take the lowest priority (Linux sets it
+/// per thread), so that the kernel gives them the cores the steps leave idle.
 #[cfg(target_os = "linux")]
 fn yield_to_the_steps() {
     // SAFETY: plain syscalls on this thread's own id; failure only loses the hint.
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid);
         if let Ok(tid) = libc::id_t::try_from(tid) {
-            libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+            libc::setpriority(libc::PRIO_PROCESS, tid, 19);
         }
     }
 }

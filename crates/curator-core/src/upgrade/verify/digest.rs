@@ -86,6 +86,44 @@ fn sqlite_order(a: &ValueRef<'_>, b: &ValueRef<'_>) -> Ordering {
     }
 }
 
+/// A value copied out of a row, its bytes in a buffer that is reused.
+#[derive(Default)]
+struct Kept {
+    kind: u8,
+    number: i64,
+    real: f64,
+    bytes: Vec<u8>,
+}
+
+impl Kept {
+    fn set(&mut self, v: ValueRef<'_>) {
+        self.bytes.clear();
+        match v {
+            ValueRef::Null => self.kind = 0,
+            ValueRef::Integer(i) => (self.kind, self.number) = (1, i),
+            ValueRef::Real(f) => (self.kind, self.real) = (2, f),
+            ValueRef::Text(t) => {
+                self.kind = 3;
+                self.bytes.extend_from_slice(t);
+            }
+            ValueRef::Blob(b) => {
+                self.kind = 4;
+                self.bytes.extend_from_slice(b);
+            }
+        }
+    }
+
+    fn as_ref(&self) -> ValueRef<'_> {
+        match self.kind {
+            1 => ValueRef::Integer(self.number),
+            2 => ValueRef::Real(self.real),
+            3 => ValueRef::Text(&self.bytes),
+            4 => ValueRef::Blob(&self.bytes),
+            _ => ValueRef::Null,
+        }
+    }
+}
+
 /// Walk `proof.index` alone: it must be in order and hold exactly the table's
 /// (rowid, key) pairs that the step counted.
 pub(in crate::upgrade) fn check_index(conn: &Connection, proof: &IndexProof) -> Result<()> {
@@ -98,23 +136,31 @@ pub(in crate::upgrade) fn check_index(conn: &Connection, proof: &IndexProof) -> 
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut digest = Digest::default();
-    let mut previous: Option<(rusqlite::types::Value, i64)> = None;
+    // The previous entry, kept in a buffer reused from row to row.
+    let mut previous: Option<(Kept, i64)> = None;
     while let Some(r) = rows.next()? {
-        let key: rusqlite::types::Value = r.get(0)?;
+        let key = r.get_ref(0)?;
         let rowid: i64 = r.get(1)?;
-        if let Some((pk, pr)) = &previous {
-            let order =
-                sqlite_order(&ValueRef::from(pk), &ValueRef::from(&key)).then(pr.cmp(&rowid));
-            if order != Ordering::Less {
-                return Err(CheckFailure::IndexOrder {
-                    index: proof.index.clone(),
-                    rowid,
+        match &mut previous {
+            Some((pk, pr)) => {
+                let order = sqlite_order(&pk.as_ref(), &key).then((*pr).cmp(&rowid));
+                if order != Ordering::Less {
+                    return Err(CheckFailure::IndexOrder {
+                        index: proof.index.clone(),
+                        rowid,
+                    }
+                    .into());
                 }
-                .into());
+                pk.set(key);
+                *pr = rowid;
+            }
+            None => {
+                let mut kept = Kept::default();
+                kept.set(key);
+                previous = Some((kept, rowid));
             }
         }
-        digest.add(rowid, ValueRef::from(&key));
-        previous = Some((key, rowid));
+        digest.add(rowid, key);
     }
     if digest != proof.digest {
         return Err(CheckFailure::IndexMismatch {
