@@ -115,7 +115,6 @@ fn start_writeback(
 ) -> Option<std::thread::JoinHandle<()>> {
     Some(std::thread::spawn(move || {
         use std::os::fd::AsRawFd;
-        yield_to_the_steps();
         let mut handed = 0u64;
         loop {
             let done = finished.load(Ordering::Acquire);
@@ -194,8 +193,10 @@ pub(super) fn partial_path(dest: &Path) -> PathBuf {
 }
 
 /// The copy beside the steps has time until the commit, the steps have none: the
-/// copying thread and its writeback helper take the lowest priority (Linux sets it
-/// per thread), so that the kernel gives them the cores the steps leave idle.
+/// copying thread takes the lowest priority (Linux sets it per thread), so that the
+/// kernel gives it the cores the steps leave idle. (Its writeback helper keeps the
+/// normal one: it only hands pages to the disk, and the copy waits on it when the
+/// disk falls behind.)
 #[cfg(target_os = "linux")]
 fn yield_to_the_steps() {
     // SAFETY: plain syscalls on this thread's own id; failure only loses the hint.
