@@ -1,7 +1,8 @@
 //! The lossless upgrade of the earlier reader's databases (schema-history.md).
 //!
 //! `detect` names the shape; `upgrade` takes a backup (a copy of the checkpointed
-//! file under the write lock, see `backup`), then runs every step the shape needs —
+//! file under the write lock, made beside the steps when the file has a write-ahead
+//! log and on disk before the commit, see `backup`), runs every step the shape needs —
 //! the historical bootstraps, the three Alembic revisions up to 78dd677, and
 //! Curator's own migrations — in one transaction, checks `integrity_check` and
 //! `foreign_key_check`, and commits. A failure anywhere rolls everything back: the
