@@ -243,3 +243,43 @@ fn the_backup_is_the_original_in_both_journal_modes() {
         assert_eq!(ok, "ok", "{mode} {shape:?}");
     }
 }
+
+/// A backup that cannot be written (here its partial name is taken by a directory,
+/// for every second the run may stamp) stops the upgrade, beside the steps or
+/// before them, and leaves the file as it was.
+#[test]
+fn a_backup_that_cannot_be_written_changes_nothing() {
+    for mode in ["WAL", "DELETE"] {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.db");
+        gen::generate(&a, 300, gen::Shape::V10Lineage).unwrap();
+        Connection::open(&a)
+            .unwrap()
+            .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |_| Ok(()))
+            .unwrap();
+        let original = std::fs::read(&a).unwrap();
+        let now = chrono::Utc::now();
+        for s in 0..30 {
+            let stamp = (now + chrono::Duration::seconds(s)).format("%Y%m%dT%H%M%SZ");
+            let taken = format!(
+                "{}{}{stamp}{}",
+                a.display(),
+                crate::backups::BACKUP_INFIX,
+                crate::backups::PARTIAL_SUFFIX
+            );
+            std::fs::create_dir(taken).unwrap();
+        }
+        let err =
+            upgrade_in_place(&a, false, true, 0, &quiet_env(dir.path()), |_| {}).expect_err(mode);
+        assert!(err.to_string().contains("backup"), "{mode}: {err}");
+        assert_eq!(std::fs::read(&a).unwrap(), original, "{mode}");
+        let files: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(crate::backups::BACKUP_INFIX))
+            .collect();
+        assert!(files.is_empty(), "{mode}: {files:?}");
+    }
+}
