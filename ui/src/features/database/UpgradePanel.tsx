@@ -31,8 +31,8 @@ export function UpgradePanel({ onUpgraded }: { onUpgraded: (r: UpgradeReport) =>
         <>
           <p>
             Found shape <strong data-testid="detected-shape">{plan.data.detected}</strong>. Curator
-            upgrades it in place: a backup copy is written first, the whole upgrade runs in one
-            transaction, and nothing is lost.
+            upgrades it in place: a backup copy is complete on disk before anything is saved, the
+            whole upgrade runs in one transaction, and nothing is lost.
           </p>
           <table className="counts">
             <thead>
