@@ -4,16 +4,18 @@
 //!
 //! `articles` is by far the largest table (≈ 4.4 KB a row with its contents), so
 //! reading it is what costs: `CREATE INDEX` reads the whole table once per index.
-//! The missing indexes are therefore built from one pass instead. That pass copies
-//! each row's rowid and key columns into a small scratch table in the same
-//! transaction, and a function in the same statement counts the NULLs of the
-//! nullable columns and takes the digest of each index's (rowid, key) pairs. Each
-//! index is then built on the scratch table under its final name, and handed to
-//! `articles` by rewriting its `sqlite_master` entry (the b-tree of an index on
-//! `scratch (k)` with `scratch.rowid = articles.rowid` is, entry for entry, the
-//! index on `articles (column)`: the same (key, rowid) records, the same declared
-//! type and so affinity, the same collation). The scratch table is dropped, its
-//! pages returned to the free list. The checks before commit walk each new index
+//! The missing indexes are therefore built from one pass instead (`one_pass`). That
+//! pass copies each row's rowid and key columns into a small scratch table in the
+//! same transaction, counting the NULLs of the nullable columns and taking the
+//! digest of each index's (rowid, key) pairs as it reads them: with a write-ahead
+//! log, two read-only connections read the halves of the table in threads and hand
+//! the rows over; otherwise one `INSERT … SELECT` reads them here, through a
+//! function. Each index is then built on the scratch table under its final name,
+//! and handed to `articles` by rewriting its `sqlite_master` entry (the b-tree of an
+//! index on `scratch (k)` with `scratch.rowid = articles.rowid` is, entry for entry,
+//! the index on `articles (column)`: the same (key, rowid) records, the same
+//! declared type and so affinity, the same collation). The scratch table is dropped,
+//! its pages returned to the free list. The checks before commit walk each new index
 //! and compare it with the digest taken from `articles` (`verify::check_index`);
 //! a small file is checked whole by `integrity_check`, which compares every index
 //! with its table row by row.
