@@ -36,6 +36,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::routes::get_task_routes,
             commands::routes::update_task_routes,
             commands::routes::task_readiness,
+            commands::routes::task_readiness_of,
             commands::routes::list_models,
             commands::ollama::ollama_health,
             commands::ollama::ollama_list_models,

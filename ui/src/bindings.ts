@@ -50,6 +50,11 @@ export const commands = {
 	updateTaskRoutes: (input: TaskRoutesInput) => typedError<TaskRoutes, ApiError>(__TAURI_INVOKE("update_task_routes", { input })),
 	/**  Why each task can or cannot run, with the action that fixes it. */
 	taskReadiness: () => typedError<Readiness, ApiError>(__TAURI_INVOKE("task_readiness")),
+	/**
+	 *  Why one task can or cannot run: asks only the providers its route and fallback
+	 *  use, so a provider that does not answer holds back only its own tasks.
+	 */
+	taskReadinessOf: (task: Task) => typedError<TaskReadiness, ApiError>(__TAURI_INVOKE("task_readiness_of", { task })),
 	/**  Every enabled provider's models, asked concurrently; per-provider status. */
 	listModels: (refresh: boolean) => typedError<ModelsResponse, ApiError>(__TAURI_INVOKE("list_models", { refresh })),
 	ollamaHealth: () => typedError<OllamaHealth, ApiError>(__TAURI_INVOKE("ollama_health")),

@@ -51,7 +51,11 @@ enum Command {
     #[command(subcommand)]
     Routes(routes::RoutesCmd),
     /// Whether categorization and scoring can run, and what fixes them.
-    Readiness,
+    Readiness {
+        /// Only this task (asks only the providers its route uses).
+        #[arg(long, value_parser = parse_task)]
+        task: Option<curator_core::routes::Task>,
+    },
     /// Ollama: health, models, ps, pull, delete.
     #[command(subcommand)]
     Ollama(ollama::OllamaCmd),
@@ -134,7 +138,7 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Providers(cmd) => providers::run(cmd, open(cli.db)?, json).await?,
         Command::Models { refresh } => routes::run_models(open(cli.db)?, refresh, json).await?,
         Command::Routes(cmd) => routes::run_routes(cmd, open(cli.db)?, json).await?,
-        Command::Readiness => routes::run_readiness(open(cli.db)?, json).await?,
+        Command::Readiness { task } => routes::run_readiness(open(cli.db)?, task, json).await?,
         Command::Ollama(cmd) => ollama::run(cmd, open(cli.db)?, json).await?,
         Command::Queue => tasks::run_queue_status(open(cli.db)?, json).await?,
         Command::Rescore { limit } => tasks::run_rescore(open(cli.db)?, limit, json).await?,

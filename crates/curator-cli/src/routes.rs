@@ -3,7 +3,7 @@
 use crate::out::{emit, opt};
 use clap::Subcommand;
 use curator_core::readiness::TaskReadiness;
-use curator_core::routes::{parse_routes_input, TaskRoutes};
+use curator_core::routes::{parse_routes_input, Task, TaskRoutes};
 use curator_core::{Core, CoreError};
 
 #[derive(Subcommand)]
@@ -55,7 +55,12 @@ fn task_text(name: &str, t: &TaskReadiness) -> String {
     }
 }
 
-pub async fn run_readiness(core: Core, json: bool) -> Result<(), CoreError> {
+pub async fn run_readiness(core: Core, task: Option<Task>, json: bool) -> Result<(), CoreError> {
+    if let Some(task) = task {
+        let r = core.task_readiness_of(task).await?;
+        emit(json, &r, |r| task_text(task.as_str(), r));
+        return Ok(());
+    }
     let r = core.task_readiness().await?;
     emit(json, &r, |r| {
         format!(

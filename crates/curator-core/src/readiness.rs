@@ -1,6 +1,6 @@
 //! Readiness per task (readiness.md §5 order, defect 1 fixed): a reason code, a
-//! sentence and a fix action id. Both tasks are evaluated together and share one check
-//! per provider.
+//! sentence and a fix action id. Tasks evaluated together share one check per
+//! provider; one task alone asks only its own providers.
 
 use crate::db::{self, providers::ProviderRow, routes::RouteRow};
 use crate::error::{CoreError, ErrorCode, Result};
@@ -342,6 +342,24 @@ impl Core {
 
     /// Readiness of both tasks.
     pub async fn task_readiness(&self) -> Result<Readiness> {
+        let [categorization, scoring] = self
+            .readiness_of([Task::Categorization, Task::Scoring])
+            .await?;
+        Ok(Readiness {
+            categorization,
+            scoring,
+        })
+    }
+
+    /// Readiness of one task: asks only the providers its route and fallback use,
+    /// so a provider that does not answer holds back only the tasks routed to it.
+    pub async fn task_readiness_of(&self, task: Task) -> Result<TaskReadiness> {
+        let [one] = self.readiness_of([task]).await?;
+        Ok(one)
+    }
+
+    /// Readiness of `tasks`, in that order, with one shared check per provider.
+    async fn readiness_of<const N: usize>(&self, tasks: [Task; N]) -> Result<[TaskReadiness; N]> {
         let (rows, routes, pauses) = self
             .db()
             .call(|c| {
@@ -353,8 +371,6 @@ impl Core {
             })
             .await?;
         let route = |t: Task| routes.iter().find(|r| r.task == t.as_str());
-        let categorization = resolve(Task::Categorization, route(Task::Categorization), &rows);
-        let scoring = resolve(Task::Scoring, route(Task::Scoring), &rows);
         // Each route's fallback, judged like a route of its own.
         let fallback_of = |t: Task| {
             route(t)
@@ -370,21 +386,17 @@ impl Core {
                     resolve(t, Some(&row), &rows)
                 })
         };
-        let fb_cat = fallback_of(Task::Categorization);
-        let fb_scoring = fallback_of(Task::Scoring);
-        let mut needed: Vec<ProviderId> = [
-            Some(&categorization),
-            Some(&scoring),
-            fb_cat.as_ref(),
-            fb_scoring.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|r| match r {
-            Resolve::Evaluate { id, .. } => Some(*id),
-            Resolve::Done(_) => None,
-        })
-        .collect();
+        let resolved: [(Task, Resolve, Option<Resolve>); N] =
+            tasks.map(|t| (t, resolve(t, route(t), &rows), fallback_of(t)));
+        let mut needed: Vec<ProviderId> = resolved
+            .iter()
+            .flat_map(|(_, r, fb)| [Some(r), fb.as_ref()])
+            .flatten()
+            .filter_map(|r| match r {
+                Resolve::Evaluate { id, .. } => Some(*id),
+                Resolve::Done(_) => None,
+            })
+            .collect();
         needed.sort();
         needed.dedup();
         let checks =
@@ -398,14 +410,10 @@ impl Core {
             apply_pause(&mut t, task, &pauses);
             t
         };
-        let finish = |task: Task, r: Resolve, fb: Option<Resolve>| {
+        Ok(resolved.map(|(task, r, fb)| {
             let mut t = judge(task, r);
             t.fallback = fb.map(|fb| Box::new(judge(task, fb)));
             t
-        };
-        Ok(Readiness {
-            categorization: finish(Task::Categorization, categorization, fb_cat),
-            scoring: finish(Task::Scoring, scoring, fb_scoring),
-        })
+        }))
     }
 }

@@ -352,3 +352,50 @@ async fn every_readiness_reason_in_order() {
         "exact contract keys"
     );
 }
+
+/// A task's own readiness asks only the providers its route uses: a provider that
+/// never answers, routed only to scoring, is not asked about categorization.
+#[tokio::test]
+async fn one_task_readiness_asks_only_its_own_providers() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (_d, _db, core) = temp_core();
+    let o = fake("ollama").await;
+    configure(&core, "ollama", &o.uri(), 5).await;
+    // A server that counts the connections it accepts and never answers.
+    let asked = std::sync::Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent = format!("http://{}", listener.local_addr().unwrap());
+    let count = asked.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            held.push(s);
+        }
+    });
+    configure(&core, "openai", &silent, 1).await;
+    core.update_task_routes(routes_json(json!({
+        "categorization": {"provider": "ollama", "model": "qwen3:8b"},
+        "scoring": {"provider": "openai", "model": "gpt-test"},
+        "use_separate_models": true
+    })))
+    .await
+    .unwrap();
+
+    let categorization = core.task_readiness_of(Task::Categorization).await.unwrap();
+    assert!(categorization.ready, "{categorization:?}");
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        0,
+        "the silent provider was asked"
+    );
+
+    let scoring = core.task_readiness_of(Task::Scoring).await.unwrap();
+    assert_eq!(scoring.reason, Some(ReasonCode::ProviderUnreachable));
+    assert!(asked.load(Ordering::SeqCst) >= 1);
+
+    // Both at once say the same as each alone.
+    let both = core.task_readiness().await.unwrap();
+    assert_eq!(both.categorization, categorization);
+    assert_eq!(both.scoring.reason, scoring.reason);
+}

@@ -2,8 +2,8 @@
 
 use crate::AppState;
 use curator_core::model_list::ModelsResponse;
-use curator_core::readiness::Readiness;
-use curator_core::routes::{TaskRoutes, TaskRoutesInput};
+use curator_core::readiness::{Readiness, TaskReadiness};
+use curator_core::routes::{Task, TaskRoutes, TaskRoutesInput};
 use curator_core::ApiError;
 use tauri::State;
 
@@ -27,6 +27,17 @@ pub async fn update_task_routes(
 #[specta::specta]
 pub async fn task_readiness(state: State<'_, AppState>) -> Result<Readiness, ApiError> {
     Ok(state.core()?.task_readiness().await?)
+}
+
+/// Why one task can or cannot run: asks only the providers its route and fallback
+/// use, so a provider that does not answer holds back only its own tasks.
+#[tauri::command]
+#[specta::specta]
+pub async fn task_readiness_of(
+    state: State<'_, AppState>,
+    task: Task,
+) -> Result<TaskReadiness, ApiError> {
+    Ok(state.core()?.task_readiness_of(task).await?)
 }
 
 /// Every enabled provider's models, asked concurrently; per-provider status.

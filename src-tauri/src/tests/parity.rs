@@ -70,7 +70,7 @@ fn cli_and_commands_return_the_same_json() {
     );
 
     let app = app_with(state_at(db.clone()));
-    let pairs: [(&[&str], &str, Value); 9] = [
+    let pairs: [(&[&str], &str, Value); 10] = [
         (&["queue"], "queue_status", json!({})),
         (
             &["test-route", "scoring"],
@@ -85,6 +85,11 @@ fn cli_and_commands_return_the_same_json() {
         (&["providers", "list"], "list_providers", json!({})),
         (&["routes", "get"], "get_task_routes", json!({})),
         (&["readiness"], "task_readiness", json!({})),
+        (
+            &["readiness", "--task", "scoring"],
+            "task_readiness_of",
+            json!({"task": "scoring"}),
+        ),
         (&["status"], "app_status", json!({})),
         (
             &["providers", "catalog", "ollama"],

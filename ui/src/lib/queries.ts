@@ -1,5 +1,5 @@
 import { queryOptions } from "@tanstack/react-query";
-import { commands } from "../bindings";
+import { commands, type Task } from "../bindings";
 import { call } from "./ipc";
 import { keys } from "./queryKeys";
 
@@ -57,6 +57,20 @@ export const readinessQuery = () =>
   queryOptions({
     queryKey: keys.readiness,
     queryFn: () => call(commands.taskReadiness()),
+    refetchInterval: READINESS_INTERVAL_MS,
+    refetchIntervalInBackground: false,
+    staleTime: 10_000,
+  });
+
+/**
+ * Readiness of one task: asks only the providers its route and fallback use, so a
+ * provider that does not answer holds back only its own task's line. Keyed under
+ * `keys.readiness`, so everything that invalidates readiness reaches it.
+ */
+export const taskReadinessQuery = (task: Task) =>
+  queryOptions({
+    queryKey: [...keys.readiness, task] as const,
+    queryFn: () => call(commands.taskReadinessOf(task)),
     refetchInterval: READINESS_INTERVAL_MS,
     refetchIntervalInBackground: false,
     staleTime: 10_000,

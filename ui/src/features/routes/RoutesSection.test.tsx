@@ -29,7 +29,7 @@ afterEach(() => {
 });
 
 function setup(overrides: Record<string, Handler> = {}) {
-  const mock = mockCommands({
+  const handlers: Record<string, Handler> = {
     provider_kinds: () => KINDS,
     list_providers: () => [provider("ollama"), provider("openai")],
     list_models: () => MODELS,
@@ -41,6 +41,12 @@ function setup(overrides: Record<string, Handler> = {}) {
     queue_status: () => QUEUE,
     queue_last_failures: () => [],
     ...overrides,
+  };
+  // One task's readiness is the matching half of both, unless a test says otherwise.
+  const both = handlers.task_readiness!;
+  const mock = mockCommands({
+    task_readiness_of: async (a) => ((await both({})) as Record<string, unknown>)[String(a.task)],
+    ...handlers,
   });
   const view = renderWithClient(
     <>
@@ -401,10 +407,10 @@ test("provider_unreachable → Test connection tests the provider and re-checks 
           }),
   });
   const status = await screen.findByRole("status", { name: "Categorization readiness" });
-  const before = called("task_readiness").length;
+  const before = called("task_readiness_of").length;
   await userEvent.click(within(status).getByRole("button", { name: "Test connection" }));
   await waitFor(() => expect(called("test_provider")[0]?.args).toEqual({ provider: "ollama" }));
-  await waitFor(() => expect(called("task_readiness").length).toBeGreaterThan(before));
+  await waitFor(() => expect(called("task_readiness_of").length).toBeGreaterThan(before));
   await waitFor(() => expect(status).toHaveTextContent(/^Ready/));
   expect(await screen.findByText("Ollama answered in 12 ms.")).toBeInTheDocument();
 });
@@ -742,4 +748,13 @@ test("a fallback model is optional, marks the form dirty and is saved with the r
   expect(input.categorization?.fallback).toBeNull();
   await waitFor(() => expect(screen.getByRole("button", { name: "Save" })).toBeDisabled());
   expect(screen.getByRole("combobox", { name: "Scoring fallback model" })).toHaveValue("gpt-4.1-mini — 1M context");
+});
+
+test("a provider that does not answer holds back only its own task's readiness", async () => {
+  setup({
+    task_readiness_of: (a) => (a.task === "scoring" ? never() : READY.categorization),
+  });
+  const status = await screen.findByRole("status", { name: "Categorization readiness" });
+  expect(status).toHaveTextContent(/Ready/);
+  expect(screen.queryByRole("status", { name: "Scoring readiness" })).toBeNull();
 });

@@ -13,7 +13,7 @@ import {
   providerKindsQuery,
   providerName,
   providersQuery,
-  readinessQuery,
+  taskReadinessQuery,
   routesQuery,
 } from "../../lib/queries";
 import { brokenRoute, routeKey, splitKey, type SavedChoice } from "./model";
@@ -79,7 +79,6 @@ export function RoutesSection() {
   const models = useModels();
   const providers = useQuery(providersQuery());
   const kinds = useQuery(providerKindsQuery());
-  const readiness = useQuery(readinessQuery());
   const save = useSaveRoutes();
   const [progress, setProgress] = useState<RescoreProgress | null>(null);
   const rescore = useRescore(setProgress);
@@ -478,21 +477,11 @@ export function RoutesSection() {
 
       <div className="card">
         <h2>Readiness</h2>
-        {readiness.isPending && <Skeleton lines={2} />}
-        {readiness.isError && <ErrorState error={readiness.error} onRetry={() => void readiness.refetch()} />}
-        {readiness.data && (
-          <div className="readiness-list">
-            {(["categorization", "scoring"] as const).map((t) => (
-              <ReadinessLine
-                key={t}
-                task={t}
-                readiness={readiness.data[t]}
-                name={name}
-                onChooseModel={() => focusPicker(t)}
-              />
-            ))}
-          </div>
-        )}
+        <div className="readiness-list">
+          {(["categorization", "scoring"] as const).map((t) => (
+            <TaskReadinessLine key={t} task={t} name={name} onChooseModel={() => focusPicker(t)} />
+          ))}
+        </div>
       </div>
 
       <ConfirmDialog
@@ -563,4 +552,20 @@ function BatchField({
 function joinNames(names: string[]): string {
   if (names.length <= 1) return names.join("");
   return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/** One task's readiness, asked on its own: a provider that does not answer delays only its line. */
+function TaskReadinessLine({
+  task,
+  name,
+  onChooseModel,
+}: {
+  task: Task;
+  name: (provider: string) => string;
+  onChooseModel: () => void;
+}) {
+  const readiness = useQuery(taskReadinessQuery(task));
+  if (readiness.isPending) return <Skeleton lines={1} />;
+  if (readiness.isError) return <ErrorState error={readiness.error} onRetry={() => void readiness.refetch()} />;
+  return <ReadinessLine task={task} readiness={readiness.data} name={name} onChooseModel={onChooseModel} />;
 }
