@@ -1,15 +1,16 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { Button } from "react-aria-components";
 import type { KeyStoreKind } from "../../bindings";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { Skeleton } from "../../components/QueryState";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
 import { CommandError } from "../../lib/ipc";
 import { DEFAULT_KEYED, keyedConfigOf, PROVIDERS, STRUCTURED_MODES, structuredLabel, type KeyedConfig } from "./config";
 import type { StructuredMode } from "../../bindings";
 import { removeKeyCommand } from "./endpoint";
-import { exposureOf, ExposedModels, isExposed, sameExposure, type Exposure } from "./ExposedModels";
+import { exposureOf, isExposed, sameExposure, type Exposure } from "./exposure";
 import { Field } from "./fields";
 import { PanelActions, PanelFrame, tasksUsing, type PanelProps } from "./PanelFrame";
 import { endpointQuery, keyStoreQuery, providerKindsQuery, useRemoveKey, useSaveProvider, useTestConnection } from "./queries";
@@ -25,6 +26,9 @@ import {
   validateKeyedBaseUrl,
   validateTimeout,
 } from "./text";
+
+// The catalog (and its virtualizer) is only needed once a saved connection is edited.
+const ExposedModels = lazy(() => import("./ExposedModels").then((m) => ({ default: m.ExposedModels })));
 
 type Form = { baseUrl: string; timeout: string; batch: string; structured: StructuredMode };
 type FieldName = "baseUrl" | "timeout" | "batch" | "apiKey";
@@ -368,13 +372,15 @@ export function KeyedPanel(props: PanelProps) {
       />
       <TestResult outcome={test} label={label} endpoint={modelsUrl} />
       {mode === "edit" && (
-        <ExposedModels
-          provider={provider}
-          label={label}
-          canList={!!item?.has_key}
-          exposure={exposure}
-          onChange={setExposure}
-        />
+        <Suspense fallback={<Skeleton lines={4} />}>
+          <ExposedModels
+            provider={provider}
+            label={label}
+            canList={!!item?.has_key}
+            exposure={exposure}
+            onChange={setExposure}
+          />
+        </Suspense>
       )}
       {mode === "edit" && exposureDirty && (
         <p className="field-help">Changes to the exposed models are kept when you press Save.</p>

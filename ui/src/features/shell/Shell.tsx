@@ -1,13 +1,18 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { Label, Radio, RadioGroup } from "react-aria-components";
 import { ToastRegion } from "../../components/toast";
 import { isSection, SECTIONS, useNav, type Section } from "../../lib/nav";
 import { loadPref, savePref } from "../../lib/prefs";
 import { THEME_CHOICES, useTheme, type ThemeChoice } from "../../lib/theme";
-import { DatabasePane } from "../database/DatabasePane";
-import { ModelsSection } from "../models/ModelsSection";
-import { ProvidersSection } from "../providers/ProvidersSection";
-import { RoutesSection } from "../routes/RoutesSection";
+
+// Each section (with what only it uses, e.g. the catalog's virtualizer) is loaded when it
+// is first opened, so the window starts with the frame and one section only.
+const SECTION_VIEW: Record<Section, ReturnType<typeof lazy>> = {
+  providers: lazy(() => import("../providers/ProvidersSection").then((m) => ({ default: m.ProvidersSection }))),
+  routes: lazy(() => import("../routes/RoutesSection").then((m) => ({ default: m.RoutesSection }))),
+  models: lazy(() => import("../models/ModelsSection").then((m) => ({ default: m.ModelsSection }))),
+  database: lazy(() => import("../database/DatabasePane").then((m) => ({ default: m.DatabasePane }))),
+};
 
 const LABEL: Record<Section, string> = {
   providers: "Providers",
@@ -67,6 +72,8 @@ export function Shell() {
     if (target) navRefs.current[target]?.focus();
   };
 
+  const View = SECTION_VIEW[section];
+
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Settings sections">
@@ -107,10 +114,13 @@ export function Shell() {
         </div>
       </nav>
       <main className="content">
-        {restored && section === "providers" && <ProvidersSection />}
-        {restored && section === "routes" && <RoutesSection />}
-        {restored && section === "models" && <ModelsSection />}
-        {restored && section === "database" && <DatabasePane />}
+        {restored && (
+          // While a section's code loads, the content area stays empty (no spinner, no
+          // layout shift); it is a local file, so this takes a frame or two.
+          <Suspense fallback={<div className="section-loading" aria-busy="true" />}>
+            <View />
+          </Suspense>
+        )}
       </main>
       <ToastRegion />
     </div>
