@@ -7,11 +7,11 @@ import { Skeleton } from "../../components/QueryState";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
 import { CommandError } from "../../lib/ipc";
-import { DEFAULT_KEYED, keyedConfigOf, PROVIDERS, STRUCTURED_MODES, structuredLabel, type KeyedConfig } from "./config";
+import { DEFAULT_KEYED, keyedConfigOf, PROVIDERS, type KeyedConfig } from "./config";
 import type { StructuredMode } from "../../bindings";
 import { removeKeyCommand } from "./endpoint";
 import { exposureOf, isExposed, sameExposure, type Exposure } from "./exposure";
-import { Field } from "./fields";
+import { Field, StructuredOutputField } from "./fields";
 import { PanelActions, PanelFrame, tasksUsing, type PanelProps } from "./PanelFrame";
 import { endpointQuery, keyStoreQuery, providerKindsQuery, useRemoveKey, useSaveProvider, useTestConnection } from "./queries";
 import { clearDraft, loadDraft, saveDraft } from "./session";
@@ -336,31 +336,12 @@ export function KeyedPanel(props: PanelProps) {
         />
       </div>
       {provider === "openai" && (
-        <div className="field pv-field pv-structured">
-          <label htmlFor={`${provider}-structured`} className="field-label">
-            Structured output
-          </label>
-          <select
-            id={`${provider}-structured`}
-            className="pv-input pv-select"
-            value={form.structured}
-            onChange={(e) => set("structured")(e.target.value)}
-            aria-describedby={`${provider}-structured-help`}
-          >
-            {STRUCTURED_MODES.map((m) => (
-              <option key={m.mode} value={m.mode}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-          <p id={`${provider}-structured-help`} className="field-help">
-            {form.structured === "auto" && saved.structured_output_detected
-              ? `Structured output: ${structuredLabel(saved.structured_output_detected)} (detected)`
-              : form.structured === "auto"
-                ? "Curator tries JSON schema first, then JSON object with schema, then the prompt, and keeps what this server accepts."
-                : "Every request uses this mode; answers are validated the same way."}
-          </p>
-        </div>
+        <StructuredOutputField
+          id={provider}
+          value={form.structured}
+          onChange={set("structured")}
+          detected={saved.structured_output_detected}
+        />
       )}
       <PanelActions
         props={props}

@@ -1,8 +1,9 @@
 import { useRef, useState } from "react";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
+import type { StructuredMode } from "../../bindings";
 import { DEFAULT_OLLAMA, ollamaConfigOf, type OllamaConfig } from "./config";
-import { Field } from "./fields";
+import { Field, StructuredOutputField } from "./fields";
 import { OllamaLibrary } from "./OllamaLibrary";
 import { PanelActions, PanelFrame, type PanelProps } from "./PanelFrame";
 import { connectedWords } from "./ProviderCard";
@@ -11,14 +12,16 @@ import { clearDraft, loadDraft, saveDraft } from "./session";
 import { TestResult, type TestOutcome } from "./TestResult";
 import { fieldError, validateBatch, validateOllamaHost, validatePort, validateTimeout } from "./text";
 
-type Form = { host: string; port: string; timeout: string; batch: string };
-type FieldName = keyof Form;
+type Form = { host: string; port: string; timeout: string; batch: string; structured: StructuredMode };
+/** The text fields (each validated, each with an input to put the cursor in). */
+type FieldName = Exclude<keyof Form, "structured">;
 
 const toForm = (c: OllamaConfig): Form => ({
   host: c.base_url,
   port: String(c.port),
   timeout: String(c.timeout_s),
   batch: String(c.batch_size),
+  structured: c.structured_output ?? "auto",
 });
 
 /** Which form field an `invalid_config` error's `field` is about. */
@@ -48,7 +51,7 @@ export function OllamaPanel(props: PanelProps) {
   /** The input of a field (used in handlers only). */
   const inputOf = (name: FieldName) => ({ host: hostRef, port: portRef, timeout: timeoutRef, batch: batchRef })[name].current;
 
-  const set = (name: FieldName) => (v: string) => {
+  const set = (name: keyof Form) => (v: string) => {
     setFormState((f) => {
       const next = { ...f, [name]: v };
       saveDraft("ollama", mode, next);
@@ -64,7 +67,7 @@ export function OllamaPanel(props: PanelProps) {
     batch: validateBatch(form.batch),
   };
   const errorFor = (name: FieldName) => clientErrors[name] ?? serverErrors[name] ?? null;
-  const dirty = (Object.keys(form) as FieldName[]).some((k) => form[k] !== baseline[k]);
+  const dirty = (Object.keys(form) as (keyof Form)[]).some((k) => form[k] !== baseline[k]);
 
   const config = (): OllamaConfig => ({
     ...saved,
@@ -72,6 +75,7 @@ export function OllamaPanel(props: PanelProps) {
     port: Number(form.port.trim()),
     timeout_s: Number(form.timeout.trim()),
     batch_size: Number(form.batch.trim()),
+    structured_output: form.structured,
   });
 
   /** False (and the cursor on the first bad field) when a field is invalid. */
@@ -193,6 +197,12 @@ export function OllamaPanel(props: PanelProps) {
           onEnter={onSave}
         />
       </div>
+      <StructuredOutputField
+        id="ollama"
+        value={form.structured}
+        onChange={set("structured")}
+        detected={saved.structured_output_detected}
+      />
       <PanelActions
         props={props}
         onTest={onTest}
