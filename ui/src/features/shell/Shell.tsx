@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type ComponentType, type KeyboardEvent } from "react";
 import { Label, Radio, RadioGroup } from "react-aria-components";
 import { ToastRegion } from "../../components/toast";
 import { isSection, SECTIONS, useNav, type Section } from "../../lib/nav";
@@ -6,12 +6,24 @@ import { loadPref, savePref } from "../../lib/prefs";
 import { THEME_CHOICES, useTheme, type ThemeChoice } from "../../lib/theme";
 
 // Each section (with what only it uses, e.g. the catalog's virtualizer) is loaded when it
-// is first opened, so the window starts with the frame and one section only.
-const SECTION_VIEW: Record<Section, ReturnType<typeof lazy>> = {
-  providers: lazy(() => import("../providers/ProvidersSection").then((m) => ({ default: m.ProvidersSection }))),
-  routes: lazy(() => import("../routes/RoutesSection").then((m) => ({ default: m.RoutesSection }))),
-  models: lazy(() => import("../models/ModelsSection").then((m) => ({ default: m.ModelsSection }))),
-  database: lazy(() => import("../database/DatabasePane").then((m) => ({ default: m.DatabasePane }))),
+// is first opened, so the window starts with the frame and one section only. Pointing at
+// or focusing a sidebar item starts loading its section, so a click rarely waits.
+const LOAD = {
+  providers: () => import("../providers/ProvidersSection").then((m) => ({ default: m.ProvidersSection })),
+  routes: () => import("../routes/RoutesSection").then((m) => ({ default: m.RoutesSection })),
+  models: () => import("../models/ModelsSection").then((m) => ({ default: m.ModelsSection })),
+  database: () => import("../database/DatabasePane").then((m) => ({ default: m.DatabasePane })),
+} satisfies Record<Section, () => Promise<{ default: ComponentType }>>;
+
+const SECTION_VIEW: Record<Section, ComponentType> = {
+  providers: lazy(LOAD.providers),
+  routes: lazy(LOAD.routes),
+  models: lazy(LOAD.models),
+  database: lazy(LOAD.database),
+};
+
+const preload = (s: Section) => {
+  void LOAD[s]().catch(() => {});
 };
 
 const LABEL: Record<Section, string> = {
@@ -89,6 +101,8 @@ export function Shell() {
                 className="nav-item"
                 aria-current={restored && section === s ? "page" : undefined}
                 onClick={() => go(s)}
+                onPointerEnter={() => preload(s)}
+                onFocus={() => preload(s)}
               >
                 {LABEL[s]}
               </button>
