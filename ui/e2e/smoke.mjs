@@ -70,8 +70,10 @@ try {
 
   // The sidebar switches panes (and the choice is remembered for the next start).
   await (await browser.$("button=Providers")).click();
+  // A section's code is loaded when it is first opened: wait for it, briefly.
   const heading = await browser.$("h1=Providers");
-  check("sidebar switches to Providers", await heading.isDisplayed(), "no Providers heading");
+  const shownSoon = await heading.waitForDisplayed({ timeout: 5_000 }).then(() => true, () => false);
+  check("sidebar switches to Providers", shownSoon, "no Providers heading");
   await browser.deleteSession();
   browser = undefined;
 

@@ -1,23 +1,22 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { Button } from "react-aria-components";
 import type { KeyStoreKind } from "../../bindings";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { Skeleton } from "../../components/QueryState";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
 import { CommandError } from "../../lib/ipc";
-import { DEFAULT_KEYED, keyedConfigOf, PROVIDERS, STRUCTURED_MODES, structuredLabel, type KeyedConfig } from "./config";
+import { DEFAULT_KEYED, keyedConfigOf, PROVIDERS, type KeyedConfig } from "./config";
 import type { StructuredMode } from "../../bindings";
 import { removeKeyCommand } from "./endpoint";
-import { exposureOf, ExposedModels, isExposed, sameExposure, type Exposure } from "./ExposedModels";
-import { Field } from "./fields";
+import { exposureOf, isExposed, sameExposure, type Exposure } from "./exposure";
+import { Field, StructuredOutputField } from "./fields";
 import { PanelActions, PanelFrame, tasksUsing, type PanelProps } from "./PanelFrame";
-import { endpointQuery, keyStoreQuery, providerKindsQuery, useRemoveKey, useSaveProvider, useTestConnection } from "./queries";
-import { clearDraft, loadDraft, saveDraft } from "./session";
-import { TestResult, type TestOutcome } from "./TestResult";
+import { endpointQuery, keyStoreQuery, providerKindsQuery, useRemoveKey } from "./queries";
+import { TestResult } from "./TestResult";
 import {
   asSentence,
-  fieldError,
   joinTasks,
   stripField,
   validateApiKey,
@@ -25,6 +24,10 @@ import {
   validateKeyedBaseUrl,
   validateTimeout,
 } from "./text";
+import { usePanelForm } from "./usePanelForm";
+
+// The catalog (and its virtualizer) is only needed once a saved connection is edited.
+const ExposedModels = lazy(() => import("./ExposedModels").then((m) => ({ default: m.ExposedModels })));
 
 type Form = { baseUrl: string; timeout: string; batch: string; structured: StructuredMode };
 type FieldName = "baseUrl" | "timeout" | "batch" | "apiKey";
@@ -35,6 +38,9 @@ const toForm = (c: KeyedConfig): Form => ({
   batch: String(c.batch_size),
   structured: c.structured_output ?? "auto",
 });
+
+/** The fields, in the order the cursor visits them. */
+const FIELDS: readonly FieldName[] = ["apiKey", "baseUrl", "timeout", "batch"];
 
 const FIELD_OF: Record<string, FieldName> = {
   base_url: "baseUrl",
@@ -67,20 +73,11 @@ export function KeyedPanel(props: PanelProps) {
   const defaultBase = kinds.data?.find((k) => k.provider === provider)?.default_base_url ?? meta.defaultBaseUrl;
   const saved: KeyedConfig = mode === "edit" && item ? keyedConfigOf(item.config) : DEFAULT_KEYED;
 
-  const [baseline, setBaseline] = useState<Form>(() => toForm(saved));
-  const [form, setFormState] = useState<Form>(() => {
-    const d = loadDraft(provider, mode);
-    return d ? { ...toForm(saved), ...d } : toForm(saved);
-  });
   const [apiKey, setApiKey] = useState("");
   const [savedExposure, setSavedExposure] = useState<Exposure>(() => exposureOf(saved.selected_models));
   const [exposure, setExposure] = useState<Exposure>(savedExposure);
-  const [serverErrors, setServerErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [test, setTest] = useState<TestOutcome>(null);
   const [confirmHide, setConfirmHide] = useState<string[] | null>(null);
   const [confirmRemoveKey, setConfirmRemoveKey] = useState(false);
-  const save = useSaveProvider();
-  const tester = useTestConnection();
   const removeKey = useRemoveKey();
   const apiKeyRef = useRef<HTMLInputElement>(null);
   const baseUrlRef = useRef<HTMLInputElement>(null);
@@ -88,16 +85,10 @@ export function KeyedPanel(props: PanelProps) {
   const batchRef = useRef<HTMLInputElement>(null);
   /** The input of a field (used in handlers only). */
   const inputOf = (name: FieldName) => ({ apiKey: apiKeyRef, baseUrl: baseUrlRef, timeout: timeoutRef, batch: batchRef })[name].current;
+  const { form, set, formDirty, serverErrors, clearServerError, test, testing, saving, checkFields, runTest, runSave } =
+    usePanelForm<Form, FieldName>({ provider, mode, label, initial: toForm(saved), fieldOf: FIELD_OF, inputOf });
 
   const hasKey = mode === "edit" && !!item?.has_key;
-  const set = (name: keyof Form) => (v: string) => {
-    setFormState((f) => {
-      const next = { ...f, [name]: v };
-      saveDraft(provider, mode, next);
-      return next;
-    });
-    setServerErrors((e) => ({ ...e, [name]: undefined }));
-  };
 
   // Live preview of the exact URL listing models requests (the core's one rule).
   const typedBase = useDebounced(form.baseUrl.trim(), 250);
@@ -126,8 +117,7 @@ export function KeyedPanel(props: PanelProps) {
   };
 
   const exposureDirty = !sameExposure(exposure, savedExposure);
-  const dirty =
-    (Object.keys(form) as (keyof Form)[]).some((k) => form[k] !== baseline[k]) || apiKey.trim() !== "" || exposureDirty;
+  const dirty = formDirty || apiKey.trim() !== "" || exposureDirty;
 
   const config = (): KeyedConfig => ({
     base_url: form.baseUrl.trim() || null,
@@ -137,38 +127,14 @@ export function KeyedPanel(props: PanelProps) {
     structured_output: form.structured,
   });
 
-  const checkFields = (needKey: boolean): boolean => {
+  const fieldsOk = (needKey: boolean): boolean => {
     setTriedKey(true);
-    const order: FieldName[] = ["apiKey", "baseUrl", "timeout", "batch"];
-    const bad = order.find((k) => (k === "apiKey" ? validateApiKey(apiKey, needKey) : clientErrors[k]));
-    if (bad) {
-      inputOf(bad)?.focus();
-      return false;
-    }
-    return true;
-  };
-
-  const applyFieldError = (err: unknown): boolean => {
-    const fe = fieldError(err);
-    const name = fe ? FIELD_OF[fe.field] : undefined;
-    if (!fe || !name) return false;
-    setServerErrors((e) => ({ ...e, [name]: fe.message }));
-    inputOf(name)?.focus();
-    return true;
+    return checkFields(FIELDS, (k) => (k === "apiKey" ? validateApiKey(apiKey, needKey) : clientErrors[k]));
   };
 
   const onTest = () => {
-    if (!checkFields(!hasKey)) return;
-    setTest(null);
-    tester.mutate(
-      { provider, config: config(), apiKey: apiKey.trim() || null },
-      {
-        onSuccess: (result) => setTest({ kind: "result", result }),
-        onError: (error) => {
-          if (!applyFieldError(error)) setTest({ kind: "failed", error });
-        },
-      },
-    );
+    if (!fieldsOk(!hasKey)) return;
+    runTest(config(), apiKey.trim() || null);
   };
 
   /** Tasks routed to a model this save would stop exposing. */
@@ -185,7 +151,7 @@ export function KeyedPanel(props: PanelProps) {
 
   const onSave = () => {
     if (mode === "edit" && !dirty) return;
-    if (!checkFields(!hasKey)) return;
+    if (!fieldsOk(!hasKey)) return;
     const losing = tasksLosingModel();
     if (losing.length > 0) {
       setConfirmHide(losing);
@@ -197,28 +163,20 @@ export function KeyedPanel(props: PanelProps) {
   const doSave = () => {
     setConfirmHide(null);
     const sentKey = apiKey.trim() || null;
-    save.mutate(
-      { provider, config: config(), apiKey: sentKey },
-      {
-        onSuccess: (result) => {
-          // The key field never holds a saved key.
-          setApiKey("");
-          setTriedKey(false);
-          const c = keyedConfigOf(result.config);
-          const f = toForm(c);
-          setBaseline(f);
-          setFormState(f);
-          const e = exposureOf(c.selected_models);
-          setSavedExposure(e);
-          setExposure(e);
-          clearDraft(provider, mode);
-          const where = result.key_store ? ` The API key is ${KEY_STORE_WORDS[result.key_store]}.` : "";
-          if (mode === "edit") toast(`${label} settings saved.${sentKey ? where : ""}`, "success");
-          props.onSaved(result, mode === "setup");
-        },
-        onError: (err) => {
-          if (!applyFieldError(err)) toast(`${label} settings were not saved: ${errorSentence(err)}`, "error");
-        },
+    runSave(
+      config(),
+      sentKey,
+      (result) => toForm(keyedConfigOf(result.config)),
+      (result) => {
+        // The key field never holds a saved key.
+        setApiKey("");
+        setTriedKey(false);
+        const e = exposureOf(keyedConfigOf(result.config).selected_models);
+        setSavedExposure(e);
+        setExposure(e);
+        const where = result.key_store ? ` The API key is ${KEY_STORE_WORDS[result.key_store]}.` : "";
+        if (mode === "edit") toast(`${label} settings saved.${sentKey ? where : ""}`, "success");
+        props.onSaved(result, mode === "setup");
       },
     );
   };
@@ -270,7 +228,7 @@ export function KeyedPanel(props: PanelProps) {
         value={apiKey}
         onChange={(v) => {
           setApiKey(v);
-          setServerErrors((e) => ({ ...e, apiKey: undefined }));
+          clearServerError("apiKey");
         }}
         error={errorFor("apiKey")}
         placeholder={hasKey ? "Enter a new key to replace the stored one" : `Paste your ${label} API key`}
@@ -332,49 +290,32 @@ export function KeyedPanel(props: PanelProps) {
         />
       </div>
       {provider === "openai" && (
-        <div className="field pv-field pv-structured">
-          <label htmlFor={`${provider}-structured`} className="field-label">
-            Structured output
-          </label>
-          <select
-            id={`${provider}-structured`}
-            className="pv-input pv-select"
-            value={form.structured}
-            onChange={(e) => set("structured")(e.target.value)}
-            aria-describedby={`${provider}-structured-help`}
-          >
-            {STRUCTURED_MODES.map((m) => (
-              <option key={m.mode} value={m.mode}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-          <p id={`${provider}-structured-help`} className="field-help">
-            {form.structured === "auto" && saved.structured_output_detected
-              ? `Structured output: ${structuredLabel(saved.structured_output_detected)} (detected)`
-              : form.structured === "auto"
-                ? "Curator tries JSON schema first, then JSON object with schema, then the prompt, and keeps what this server accepts."
-                : "Every request uses this mode; answers are validated the same way."}
-          </p>
-        </div>
+        <StructuredOutputField
+          id={provider}
+          value={form.structured}
+          onChange={set("structured")}
+          detected={saved.structured_output_detected}
+        />
       )}
       <PanelActions
         props={props}
         onTest={onTest}
-        testing={tester.isPending}
+        testing={testing}
         onSave={onSave}
-        saving={save.isPending}
+        saving={saving}
         canSave={mode === "setup" || dirty}
       />
       <TestResult outcome={test} label={label} endpoint={modelsUrl} />
       {mode === "edit" && (
-        <ExposedModels
-          provider={provider}
-          label={label}
-          canList={!!item?.has_key}
-          exposure={exposure}
-          onChange={setExposure}
-        />
+        <Suspense fallback={<Skeleton lines={4} />}>
+          <ExposedModels
+            provider={provider}
+            label={label}
+            canList={!!item?.has_key}
+            exposure={exposure}
+            onChange={setExposure}
+          />
+        </Suspense>
       )}
       {mode === "edit" && exposureDirty && (
         <p className="field-help">Changes to the exposed models are kept when you press Save.</p>

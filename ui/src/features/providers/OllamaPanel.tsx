@@ -1,25 +1,31 @@
-import { useRef, useState } from "react";
+import { useRef } from "react";
 import { toast } from "../../components/toast";
 import { errorSentence } from "../../lib/errors";
+import type { StructuredMode } from "../../bindings";
 import { DEFAULT_OLLAMA, ollamaConfigOf, type OllamaConfig } from "./config";
-import { Field } from "./fields";
+import { Field, StructuredOutputField } from "./fields";
 import { OllamaLibrary } from "./OllamaLibrary";
 import { PanelActions, PanelFrame, type PanelProps } from "./PanelFrame";
 import { connectedWords } from "./ProviderCard";
-import { useProviderHealth, useSaveProvider, useTestConnection } from "./queries";
-import { clearDraft, loadDraft, saveDraft } from "./session";
-import { TestResult, type TestOutcome } from "./TestResult";
-import { fieldError, validateBatch, validateOllamaHost, validatePort, validateTimeout } from "./text";
+import { useProviderHealth } from "./queries";
+import { TestResult } from "./TestResult";
+import { usePanelForm } from "./usePanelForm";
+import { validateBatch, validateOllamaHost, validatePort, validateTimeout } from "./text";
 
-type Form = { host: string; port: string; timeout: string; batch: string };
-type FieldName = keyof Form;
+type Form = { host: string; port: string; timeout: string; batch: string; structured: StructuredMode };
+/** The text fields (each validated, each with an input to put the cursor in). */
+type FieldName = Exclude<keyof Form, "structured">;
 
 const toForm = (c: OllamaConfig): Form => ({
   host: c.base_url,
   port: String(c.port),
   timeout: String(c.timeout_s),
   batch: String(c.batch_size),
+  structured: c.structured_output ?? "auto",
 });
+
+/** The text fields, in the order the cursor visits them. */
+const FIELDS: readonly FieldName[] = ["host", "port", "timeout", "batch"];
 
 /** Which form field an `invalid_config` error's `field` is about. */
 const FIELD_OF: Record<string, FieldName> = {
@@ -32,30 +38,21 @@ const FIELD_OF: Record<string, FieldName> = {
 export function OllamaPanel(props: PanelProps) {
   const { mode, item } = props;
   const saved = mode === "edit" && item ? ollamaConfigOf(item.config) : DEFAULT_OLLAMA;
-  const [baseline, setBaseline] = useState<Form>(() => toForm(saved));
-  const [form, setFormState] = useState<Form>(() => {
-    const d = loadDraft("ollama", mode);
-    return d ? { ...toForm(saved), ...d } : toForm(saved);
-  });
-  const [serverErrors, setServerErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [test, setTest] = useState<TestOutcome>(null);
-  const save = useSaveProvider();
-  const tester = useTestConnection();
   const hostRef = useRef<HTMLInputElement>(null);
   const portRef = useRef<HTMLInputElement>(null);
   const timeoutRef = useRef<HTMLInputElement>(null);
   const batchRef = useRef<HTMLInputElement>(null);
   /** The input of a field (used in handlers only). */
   const inputOf = (name: FieldName) => ({ host: hostRef, port: portRef, timeout: timeoutRef, batch: batchRef })[name].current;
-
-  const set = (name: FieldName) => (v: string) => {
-    setFormState((f) => {
-      const next = { ...f, [name]: v };
-      saveDraft("ollama", mode, next);
-      return next;
+  const { form, set, formDirty: dirty, serverErrors, test, testing, saving, checkFields, runTest, runSave } =
+    usePanelForm<Form, FieldName>({
+      provider: "ollama",
+      mode,
+      label: "Ollama",
+      initial: toForm(saved),
+      fieldOf: FIELD_OF,
+      inputOf,
     });
-    setServerErrors((e) => ({ ...e, [name]: undefined }));
-  };
 
   const clientErrors: Record<FieldName, string | null> = {
     host: validateOllamaHost(form.host),
@@ -64,7 +61,7 @@ export function OllamaPanel(props: PanelProps) {
     batch: validateBatch(form.batch),
   };
   const errorFor = (name: FieldName) => clientErrors[name] ?? serverErrors[name] ?? null;
-  const dirty = (Object.keys(form) as FieldName[]).some((k) => form[k] !== baseline[k]);
+  const fieldsOk = () => checkFields(FIELDS, (k) => clientErrors[k]);
 
   const config = (): OllamaConfig => ({
     ...saved,
@@ -72,58 +69,24 @@ export function OllamaPanel(props: PanelProps) {
     port: Number(form.port.trim()),
     timeout_s: Number(form.timeout.trim()),
     batch_size: Number(form.batch.trim()),
+    structured_output: form.structured,
   });
 
-  /** False (and the cursor on the first bad field) when a field is invalid. */
-  const checkFields = (): boolean => {
-    const bad = (Object.keys(clientErrors) as FieldName[]).find((k) => clientErrors[k]);
-    if (bad) {
-      inputOf(bad)?.focus();
-      return false;
-    }
-    return true;
-  };
-
-  const applyFieldError = (err: unknown): boolean => {
-    const fe = fieldError(err);
-    const name = fe ? FIELD_OF[fe.field] : undefined;
-    if (!fe || !name) return false;
-    setServerErrors((e) => ({ ...e, [name]: fe.message }));
-    inputOf(name)?.focus();
-    return true;
-  };
-
   const onTest = () => {
-    if (!checkFields()) return;
-    setTest(null);
-    tester.mutate(
-      { provider: "ollama", config: config(), apiKey: null },
-      {
-        onSuccess: (result) => setTest({ kind: "result", result }),
-        onError: (error) => {
-          if (!applyFieldError(error)) setTest({ kind: "failed", error });
-        },
-      },
-    );
+    if (!fieldsOk()) return;
+    runTest(config(), null);
   };
 
   const onSave = () => {
     if (mode === "edit" && !dirty) return;
-    if (!checkFields()) return;
-    save.mutate(
-      { provider: "ollama", config: config(), apiKey: null },
-      {
-        onSuccess: (saved) => {
-          const f = toForm(ollamaConfigOf(saved.config));
-          setBaseline(f);
-          setFormState(f);
-          clearDraft("ollama", mode);
-          if (mode === "edit") toast("Ollama settings saved.", "success");
-          props.onSaved(saved, mode === "setup");
-        },
-        onError: (err) => {
-          if (!applyFieldError(err)) toast(`Ollama settings were not saved: ${errorSentence(err)}`, "error");
-        },
+    if (!fieldsOk()) return;
+    runSave(
+      config(),
+      null,
+      (s) => toForm(ollamaConfigOf(s.config)),
+      (s) => {
+        if (mode === "edit") toast("Ollama settings saved.", "success");
+        props.onSaved(s, mode === "setup");
       },
     );
   };
@@ -193,12 +156,18 @@ export function OllamaPanel(props: PanelProps) {
           onEnter={onSave}
         />
       </div>
+      <StructuredOutputField
+        id="ollama"
+        value={form.structured}
+        onChange={set("structured")}
+        detected={saved.structured_output_detected}
+      />
       <PanelActions
         props={props}
         onTest={onTest}
-        testing={tester.isPending}
+        testing={testing}
         onSave={onSave}
-        saving={save.isPending}
+        saving={saving}
         canSave={mode === "setup" || dirty}
       />
       <TestResult outcome={test} label="Ollama" endpoint={endpoint} />

@@ -162,6 +162,7 @@ test("adds Ollama: validates the host, tests the form, saves, shows the card", a
       thinking: false,
       batch_size: 1,
       timeout_s: 15,
+      structured_output: "auto",
     },
     apiKey: null,
   });
@@ -341,5 +342,26 @@ test("an OpenAI-compatible connection shows the detected structured-output mode 
   expect(core.called("update_provider_config")[0]?.args).toMatchObject({
     provider: "openai",
     config: { base_url: "http://127.0.0.1:8080", structured_output: "prompt" },
+  });
+});
+
+test("Ollama's panel shows the detected structured-output mode and saves the chosen one", async () => {
+  core.providers = [{ ...OLLAMA_ITEM, config: { ...OLLAMA_ITEM.config, structured_output_detected: "json_object" } }];
+  renderSection();
+  await userEvent.click(await screen.findByRole("button", { name: "Ollama" }));
+  const panel = await screen.findByRole("region", { name: "Ollama" });
+  const select = within(panel).getByRole("combobox", { name: "Structured output" });
+  expect(select).toHaveValue("auto");
+  expect(select).toHaveAccessibleDescription("Structured output: JSON object with schema (detected)");
+  const save = within(panel).getByRole("button", { name: "Save" });
+  expect(save).toBeDisabled();
+  await userEvent.selectOptions(select, "JSON schema");
+  expect(select).toHaveAccessibleDescription("Every request uses this mode; answers are validated the same way.");
+  expect(save).toBeEnabled();
+  await userEvent.click(save);
+  await waitFor(() => expect(core.called("update_provider_config")).toHaveLength(1));
+  expect(core.called("update_provider_config")[0]?.args).toMatchObject({
+    provider: "ollama",
+    config: { base_url: "http://localhost", port: 11434, structured_output: "json_schema" },
   });
 });

@@ -20,6 +20,10 @@ export type OllamaConfig = {
   thinking: boolean;
   batch_size: number;
   timeout_s: number;
+  /** How this connection asks for JSON; `auto` detects it and keeps what worked. */
+  structured_output?: StructuredMode;
+  /** What automatic detection found (the core forgets it when the config is saved). */
+  structured_output_detected?: StructuredMode | null;
 };
 
 export type KeyedConfig = {
@@ -129,6 +133,8 @@ function pickOllama(v: Record<string, unknown>): Partial<OllamaConfig> {
   if (typeof v.use_separate_models === "boolean") out.use_separate_models = v.use_separate_models;
   if (isInt(v.batch_size)) out.batch_size = v.batch_size;
   if (isInt(v.timeout_s)) out.timeout_s = v.timeout_s;
+  if (isStructuredMode(v.structured_output)) out.structured_output = v.structured_output;
+  if (isStructuredMode(v.structured_output_detected)) out.structured_output_detected = v.structured_output_detected;
   return out;
 }
 

@@ -54,6 +54,13 @@ export function ModelPicker({ label, value, onChange, groups, broken, inputRef, 
           ▾
         </Button>
       </Group>
+      {isBroken && (
+        // The field is one line and cuts a long saved choice off; here it is in full,
+        // wrapped. Screen readers already read it as the field's value, so not twice.
+        <p className="combo-broken-full" aria-hidden="true">
+          {broken.text}
+        </p>
+      )}
       {description && (
         <Text slot="description" className={isBroken ? "field-error" : "field-help"}>
           {description}

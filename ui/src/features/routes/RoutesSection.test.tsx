@@ -236,6 +236,23 @@ test("a route whose model is gone is shown broken, not blank and not replaced", 
   expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
 });
 
+test("a long broken route is shown in full, wrapped under its field; the field keeps its name", async () => {
+  const long = "hf.co/some-organisation/a-very-long-quantized-model-name-that-does-not-fit-GGUF:Q4_K_M";
+  setup({ get_task_routes: () => routes(["ollama", long]) });
+  const box = await screen.findByRole("combobox", { name: "Model" });
+  const text = `${long} — no longer offered by Ollama`;
+  expect(box).toHaveValue(text);
+  const full = screen.getByText(text, { selector: ".combo-broken-full" });
+  expect(full).toBeVisible();
+  expect(full.textContent).toBe(text);
+  // Choosing a model that is offered puts the full line away.
+  const user = userEvent.setup();
+  await user.clear(box);
+  await user.type(box, "qwen");
+  await user.click(within(await screen.findByRole("listbox")).getByRole("option", { name: "qwen3:8b — 4.9 GB" }));
+  expect(document.querySelector(".combo-broken-full")).toBeNull();
+});
+
 test("a route to a disabled provider says so", async () => {
   setup({
     list_providers: () => [provider("ollama"), provider("openai", false)],

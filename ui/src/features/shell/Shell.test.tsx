@@ -147,3 +147,24 @@ test("toasts are announced in the window's notification region and can be dismis
   await userEvent.click(within(region).getByRole("button", { name: "Dismiss notification" }));
   await waitFor(() => expect(screen.queryByText("Task routes saved.")).not.toBeInTheDocument());
 });
+
+test("each section is loaded when it is first opened and shows its content", async () => {
+  renderShell();
+  const user = userEvent.setup();
+  await screen.findByRole("heading", { level: 1, name: "Providers" });
+  // Sections not opened yet are not in the page at all.
+  expect(screen.queryByRole("heading", { level: 1, name: "Database" })).toBeNull();
+
+  await user.click(screen.getByRole("button", { name: "Task routes" }));
+  expect(await screen.findByRole("heading", { level: 1, name: "Task routes" })).toBeInTheDocument();
+  expect(await screen.findAllByText(/Categorization/)).not.toHaveLength(0);
+
+  await user.click(screen.getByRole("button", { name: "Models" }));
+  expect(await screen.findByRole("heading", { level: 1, name: "Models" })).toBeInTheDocument();
+
+  await user.click(screen.getByRole("button", { name: "Database" }));
+  expect(await screen.findByRole("heading", { level: 1, name: "Database" })).toBeInTheDocument();
+  expect(await screen.findByText("/d.db")).toBeInTheDocument();
+  // Once a section is in, its placeholder is gone.
+  expect(document.querySelector(".section-loading")).toBeNull();
+});

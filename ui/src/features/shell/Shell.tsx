@@ -1,13 +1,30 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type ComponentType, type KeyboardEvent } from "react";
 import { Label, Radio, RadioGroup } from "react-aria-components";
 import { ToastRegion } from "../../components/toast";
 import { isSection, SECTIONS, useNav, type Section } from "../../lib/nav";
 import { loadPref, savePref } from "../../lib/prefs";
 import { THEME_CHOICES, useTheme, type ThemeChoice } from "../../lib/theme";
-import { DatabasePane } from "../database/DatabasePane";
-import { ModelsSection } from "../models/ModelsSection";
-import { ProvidersSection } from "../providers/ProvidersSection";
-import { RoutesSection } from "../routes/RoutesSection";
+
+// Each section (with what only it uses, e.g. the catalog's virtualizer) is loaded when it
+// is first opened, so the window starts with the frame and one section only. Pointing at
+// or focusing a sidebar item starts loading its section, so a click rarely waits.
+const LOAD = {
+  providers: () => import("../providers/ProvidersSection").then((m) => ({ default: m.ProvidersSection })),
+  routes: () => import("../routes/RoutesSection").then((m) => ({ default: m.RoutesSection })),
+  models: () => import("../models/ModelsSection").then((m) => ({ default: m.ModelsSection })),
+  database: () => import("../database/DatabasePane").then((m) => ({ default: m.DatabasePane })),
+} satisfies Record<Section, () => Promise<{ default: ComponentType }>>;
+
+const SECTION_VIEW: Record<Section, ComponentType> = {
+  providers: lazy(LOAD.providers),
+  routes: lazy(LOAD.routes),
+  models: lazy(LOAD.models),
+  database: lazy(LOAD.database),
+};
+
+const preload = (s: Section) => {
+  void LOAD[s]().catch(() => {});
+};
 
 const LABEL: Record<Section, string> = {
   providers: "Providers",
@@ -67,6 +84,8 @@ export function Shell() {
     if (target) navRefs.current[target]?.focus();
   };
 
+  const View = SECTION_VIEW[section];
+
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Settings sections">
@@ -82,6 +101,8 @@ export function Shell() {
                 className="nav-item"
                 aria-current={restored && section === s ? "page" : undefined}
                 onClick={() => go(s)}
+                onPointerEnter={() => preload(s)}
+                onFocus={() => preload(s)}
               >
                 {LABEL[s]}
               </button>
@@ -107,10 +128,13 @@ export function Shell() {
         </div>
       </nav>
       <main className="content">
-        {restored && section === "providers" && <ProvidersSection />}
-        {restored && section === "routes" && <RoutesSection />}
-        {restored && section === "models" && <ModelsSection />}
-        {restored && section === "database" && <DatabasePane />}
+        {restored && (
+          // While a section's code loads, the content area stays empty (no spinner, no
+          // layout shift); it is a local file, so this takes a frame or two.
+          <Suspense fallback={<div className="section-loading" aria-busy="true" />}>
+            <View />
+          </Suspense>
+        )}
       </main>
       <ToastRegion />
     </div>
