@@ -251,10 +251,9 @@ fn run_in(
     let pending = db::pending_versions(conn)?;
     let changed = detected.is_some() || !pending.is_empty();
     let mut backup = None;
+    let mut after = None;
     if changed {
-        let wal = conn
-            .query_row("PRAGMA main.journal_mode", [], |r| r.get::<_, String>(0))?
-            .eq_ignore_ascii_case("wal");
+        let wal = schema::is_wal(conn)?;
         let mut job = None;
         if let Some(file) = backup_of {
             let dest = backup_path(file);
@@ -271,7 +270,7 @@ fn run_in(
             Some(b) if !wal => vec![partial_path(b), b.clone()],
             _ => vec![path.to_path_buf()],
         };
-        let mut work = || -> Result<()> {
+        let mut work = || -> Result<BTreeMap<String, i64>> {
             let schema_before = schema_entries(conn)?;
             let recording = record_writes(conn)?;
             let mut proofs = Proofs::default();
@@ -291,13 +290,15 @@ fn run_in(
                 done: 0,
                 total: 1,
             });
+            let after = counts(conn)?;
             let changes = Changes {
                 written: &written,
                 counts_before: &before,
+                counts_after: &after,
                 schema_before: &schema_before,
                 proofs: &proofs,
             };
-            verify(conn, &changes, &pristine, full_check_below)
+            verify(conn, &changes, &pristine, full_check_below).map(|()| after)
         };
         let worked = work();
         // The backup is complete and on disk before anything can be committed.
@@ -305,15 +306,22 @@ fn run_in(
             (Some(j), Some(dest)) => j.finish(progress).map_err(|e| backup_failed(e, dest, path)),
             _ => Ok(()),
         };
-        if let Err(e) = worked.and(flushed) {
-            if let Some(b) = &backup {
-                let _ = std::fs::remove_file(b);
-                let _ = std::fs::remove_file(partial_path(b));
+        match worked.and_then(|counted| flushed.map(|()| counted)) {
+            Ok(counted) => after = Some(counted),
+            Err(e) => {
+                if let Some(b) = &backup {
+                    let _ = std::fs::remove_file(b);
+                    let _ = std::fs::remove_file(partial_path(b));
+                }
+                return Err(e);
             }
-            return Err(e);
         }
     }
-    let after = counts(conn)?;
+    // Counted before the checks when the upgrade changed something.
+    let after = match after {
+        Some(counted) => counted,
+        None => counts(conn)?,
+    };
     let mut tables = BTreeMap::new();
     for name in before.keys().chain(after.keys()) {
         tables.insert(

@@ -47,6 +47,12 @@ pub fn count(conn: &Connection, table: &str) -> Result<i64> {
     })
 }
 
+/// Whether the main database keeps a write-ahead log.
+pub fn is_wal(conn: &Connection) -> Result<bool> {
+    let mode: String = conn.query_row("PRAGMA main.journal_mode", [], |r| r.get(0))?;
+    Ok(mode.eq_ignore_ascii_case("wal"))
+}
+
 pub fn user_tables(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",

@@ -106,6 +106,7 @@ fn old_orphans_pass_new_ones_fail_in_both_check_modes() {
         let changes = Changes {
             written: &written,
             counts_before: &before,
+            counts_after: &counts(&c).unwrap(),
             schema_before: &schema,
             proofs: &proofs,
         };
@@ -120,6 +121,7 @@ fn old_orphans_pass_new_ones_fail_in_both_check_modes() {
         let changes = Changes {
             written: &written,
             counts_before: &before,
+            counts_after: &counts(&c).unwrap(),
             schema_before: &schema,
             proofs: &proofs,
         };
@@ -156,6 +158,7 @@ fn check_after(sql: &str) -> Result<()> {
     let changes = Changes {
         written: &written,
         counts_before: &before,
+        counts_after: &counts(&c).unwrap(),
         schema_before: &schema,
         proofs: &proofs,
     };

@@ -127,39 +127,33 @@ fn edge_violations(conn: &Connection, fk: &ForeignKey, only_listed: bool) -> Res
     } else {
         ""
     };
-    if let ([from], [to]) = (fk.from.as_slice(), fk.to.as_slice()) {
-        if is_rowid(conn, &fk.parent, to)? {
-            // An integer key: one lookup structure built once instead of a probe
-            // per row. (`x IN (SELECT y …)` compares as `x = y` does.)
-            let sql = format!(
-                "SELECT c.rowid FROM {child} AS c WHERE c.{f} IS NOT NULL{only} AND c.{f} NOT IN (SELECT rowid FROM {parent})",
-                child = quote(&fk.child),
-                parent = quote(&fk.parent),
-                f = quote(from),
-            );
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            return Ok(rows.collect::<rusqlite::Result<_>>()?);
+    let (child, parent) = (quote(&fk.child), quote(&fk.parent));
+    let sql = match (fk.from.as_slice(), fk.to.as_slice()) {
+        // An integer key: one lookup structure built once instead of a probe per
+        // row. (`x IN (SELECT y …)` compares as `x = y` does.)
+        ([from], [to]) if is_rowid(conn, &fk.parent, to)? => format!(
+            "SELECT c.rowid FROM {child} AS c WHERE c.{f} IS NOT NULL{only} AND c.{f} NOT IN (SELECT rowid FROM {parent})",
+            f = quote(from),
+        ),
+        _ => {
+            let not_null: Vec<String> = fk
+                .from
+                .iter()
+                .map(|c| format!("c.{} IS NOT NULL", quote(c)))
+                .collect();
+            let matches: Vec<String> = fk
+                .from
+                .iter()
+                .zip(&fk.to)
+                .map(|(f, t)| format!("p.{} = c.{}", quote(t), quote(f)))
+                .collect();
+            format!(
+                "SELECT c.rowid FROM {child} AS c WHERE {nn}{only} AND NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {m})",
+                nn = not_null.join(" AND "),
+                m = matches.join(" AND "),
+            )
         }
-    }
-    let not_null: Vec<String> = fk
-        .from
-        .iter()
-        .map(|c| format!("c.{} IS NOT NULL", quote(c)))
-        .collect();
-    let matches: Vec<String> = fk
-        .from
-        .iter()
-        .zip(&fk.to)
-        .map(|(f, t)| format!("p.{} = c.{}", quote(t), quote(f)))
-        .collect();
-    let sql = format!(
-        "SELECT c.rowid FROM {child} AS c WHERE {nn}{only} AND NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {m})",
-        child = quote(&fk.child),
-        parent = quote(&fk.parent),
-        nn = not_null.join(" AND "),
-        m = matches.join(" AND "),
-    );
+    };
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

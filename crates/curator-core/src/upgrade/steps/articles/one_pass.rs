@@ -54,7 +54,7 @@ pub(super) fn build_in_one_pass(
         defs.join(", ")
     ))?;
     let keys: Vec<&str> = missing.iter().map(|m| m.1).collect();
-    let beside = if unchanged && wal(conn)? {
+    let beside = if unchanged && schema::is_wal(conn)? {
         pass_beside(conn, nullable, &keys)?
     } else {
         None
@@ -80,11 +80,6 @@ pub(super) fn build_in_one_pass(
         version + 1
     ))?;
     Ok((nulls, digests))
-}
-
-fn wal(conn: &Connection) -> Result<bool> {
-    let mode: String = conn.query_row("PRAGMA main.journal_mode", [], |r| r.get(0))?;
-    Ok(mode.eq_ignore_ascii_case("wal"))
 }
 
 fn articles_definition(conn: &Connection) -> Result<Option<String>> {
